@@ -1,0 +1,101 @@
+"""Pelican settings for development builds. What differs between sites lives in <content>/site.yaml.
+
+`invoke build --content DIR --output DIR --today YYYY-MM-DD` passes its options through the
+environment variables PORTAL_CONTENT, PORTAL_TODAY and PORTAL_DRAFTS, read here and nowhere else.
+"""
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from portal_core.site import read_site, today_in_vietnam  # noqa: E402
+
+PATH = os.environ.get("PORTAL_CONTENT", str(ROOT / "content"))
+SITE = read_site(PATH)
+PORTAL_TODAY = os.environ.get("PORTAL_TODAY") or today_in_vietnam()
+PORTAL_DRAFTS = os.environ.get("PORTAL_DRAFTS") == "1"
+# Absolute address of the published site: feeds, QR codes, canonical links and open data use it.
+SITE_URL = SITE["url"]
+
+SITENAME = SITE["name"]
+SITEURL = ""  # links stay root-relative so the same build works on localhost and on any host
+FEED_DOMAIN = SITE_URL
+TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_LANG = "vi"
+DEFAULT_DATE_FORMAT = "%d/%m/%Y"
+LOCALE = ("C.UTF-8",)
+
+THEME = str(ROOT / "theme")
+PLUGIN_PATHS = [str(ROOT / "plugins")]
+PLUGINS = [
+    "portal_core", "portal_procedures", "portal_offices", "portal_roadmap", "portal_news",
+    "portal_search",
+]
+# Each content type keeps its templates beside its plugin code.
+THEME_TEMPLATES_OVERRIDES = [
+    str(ROOT / "plugins" / name / "templates") for name in PLUGINS
+    if (ROOT / "plugins" / name / "templates").is_dir()
+]
+
+# Only news (articles) and pages go through Pelican's own generators; the other content types
+# have generators of their own (see plugins/).
+ARTICLE_PATHS = ["news"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]  # content/forms/ is published at /bieu-mau/ by portal_procedures
+IGNORE_FILES = [".*", "__pycache__"]
+SLUGIFY_SOURCE = "basename"
+WITH_FUTURE_DATES = True  # the portal_news plugin decides on the build's today, not the clock
+READERS = {"html": None, "rst": None}
+
+ARTICLE_URL = "tin-tuc/{slug}/"
+ARTICLE_SAVE_AS = "tin-tuc/{slug}/index.html"
+DRAFT_URL = "tin-tuc/ban-nhap/{slug}/"
+DRAFT_SAVE_AS = ""  # drafts are never written; `invoke livereload --drafts` previews them
+DRAFT_LANG_SAVE_AS = ""
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "tin-tuc/{slug}/"
+CATEGORY_SAVE_AS = "tin-tuc/{slug}/index.html"
+TAG_URL = "tin-tuc/the/{slug}/"
+TAG_SAVE_AS = "tin-tuc/the/{slug}/index.html"
+INDEX_SAVE_AS = "tin-tuc/index.html"
+DIRECT_TEMPLATES = ["index"]
+
+AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ""
+ARCHIVES_SAVE_AS = CATEGORIES_SAVE_AS = TAGS_SAVE_AS = ""
+PAGINATED_TEMPLATES = {"index": 10, "category": 10, "tag": 10}
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/trang/{number}/", "{base_name}/trang/{number}/index.html"),
+)
+DEFAULT_PAGINATION = 10
+
+FEED_ALL_ATOM = "tin-tuc/feeds/all.atom.xml"
+FEED_ALL_RSS = "tin-tuc/feeds/all.rss.xml"
+CATEGORY_FEED_ATOM = "tin-tuc/feeds/{slug}.atom.xml"
+CATEGORY_FEED_RSS = "tin-tuc/feeds/{slug}.rss.xml"
+FEED_ATOM = FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+TAG_FEED_ATOM = TAG_FEED_RSS = None
+RSS_FEED_SUMMARY_ONLY = True
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.sane_lists": {},
+        "markdown.extensions.smarty": {},
+    },
+    "output_format": "html5",
+}
+
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = str(ROOT / ".cache" / "pelican")
+DELETE_OUTPUT_DIRECTORY = False
+OUTPUT_PATH = str(ROOT / "output")
+RELATIVE_URLS = False
+TYPOGRIFY = False
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": []}

@@ -1,0 +1,384 @@
+"""The content store: every content type read, validated and cross-checked in one pass.
+
+A content-type plugin describes its files with a `ContentType` and calls
+`register_content_type()`; the store reads them all, checks each file against the type's JSON
+Schema, runs the cross-checks no schema can make, and reports every problem at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import jsonschema
+import markdown as markdown_lib
+
+from .frontmatter import (
+    FrontMatterError,
+    line_of,
+    read_markdown_file,
+    read_yaml_file,
+    to_json,
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class Problem:
+    """One thing wrong (or worth a warning) in one file."""
+
+    file: str
+    message: str
+    field: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        what = f"trường '{self.field}': " if self.field else ""
+        return f"{where}: {what}{self.message}"
+
+
+class ContentError(Exception):
+    """Invalid content: the build stops and says everything that is wrong."""
+
+    exitcode = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        n = len(self.problems)
+        lines = [f"Nội dung không hợp lệ: {n} lỗi. Sửa các lỗi sau rồi chạy lại (trang web cũ được giữ nguyên):"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+@dataclass
+class ContentType:
+    """Where a content type lives and how it is checked.
+
+    `folder` holds one Markdown file per item (the slug is the file name), or `file` is one YAML
+    file holding a list (`list_file=True`) or a map. `prepare(item, store)` turns validated data
+    into what templates use; `cross_check(store)` returns problems across items.
+    """
+
+    name: str
+    schema_path: Path
+    folder: str | None = None
+    file: str | None = None
+    list_file: bool = False
+    reserved_slugs: frozenset = frozenset()
+    prepare: Callable | None = None
+    cross_check: Callable | None = None
+    render_body: bool = True
+    order: int = 100
+    _schema: dict | None = field(default=None, repr=False)
+
+    @property
+    def schema(self) -> dict:
+        if self._schema is None:
+            self._schema = json.loads(Path(self.schema_path).read_text(encoding="utf-8"))
+        return self._schema
+
+    def validator(self):
+        cls = jsonschema.validators.validator_for(self.schema)
+        return cls(self.schema, format_checker=FORMAT_CHECKER)
+
+
+FORMAT_CHECKER = jsonschema.FormatChecker()
+
+
+@FORMAT_CHECKER.checks("date-or-datetime", raises=ValueError)
+def _date_or_datetime(value) -> bool:
+    if isinstance(value, str):
+        dt.datetime.fromisoformat(value)
+    return True
+
+
+@FORMAT_CHECKER.checks("date", raises=ValueError)
+def _date(value) -> bool:
+    if isinstance(value, str):
+        dt.date.fromisoformat(value)
+        if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+            raise ValueError(value)
+    return True
+
+
+_TYPES: dict[str, ContentType] = {}
+_current: "Store | None" = None
+
+
+def register_content_type(ct: ContentType) -> None:
+    _TYPES[ct.name] = ct
+
+
+def content_types() -> list[ContentType]:
+    return sorted(_TYPES.values(), key=lambda t: (t.order, t.name))
+
+
+def current_store() -> "Store":
+    if _current is None:
+        raise RuntimeError("portal_core: the content store is not loaded yet")
+    return _current
+
+
+class Item:
+    """One content item; its front-matter fields read as attributes (None when absent)."""
+
+    def __init__(self, type_name: str, slug: str, source: str, data: dict, body: str = "", body_line: int = 1):
+        self.type = type_name
+        self.slug = slug
+        self.source = source  # path relative to the content folder's parent, for messages
+        self.data = data
+        self.body = body
+        self.body_line = body_line
+        self.body_html = ""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self.__dict__.get("data", {}).get(name)
+
+    def __repr__(self) -> str:
+        return f"<{self.type} {self.slug}>"
+
+
+_TYPE_WORDS = {
+    "string": "một đoạn chữ",
+    "integer": "một số nguyên",
+    "number": "một số",
+    "boolean": "true hoặc false",
+    "array": "một danh sách (mỗi mục một dòng bắt đầu bằng '- ')",
+    "object": "một nhóm trường con",
+    "null": "để trống",
+}
+
+
+def _field_path(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _message(err: jsonschema.ValidationError) -> tuple[tuple, str]:
+    """A plain Vietnamese message and the field path it is about."""
+    path = tuple(err.absolute_path)
+    custom = err.schema.get("x-error") if isinstance(err.schema, dict) else None
+    v = err.validator
+    inst = err.instance
+    if v == "required":
+        missing = [k for k in err.validator_value if not isinstance(inst, dict) or k not in inst]
+        return path + (missing[0],) if missing else path, "thiếu trường bắt buộc"
+    if v == "additionalProperties":
+        extra = sorted(set(inst) - set(err.schema.get("properties", {})))
+        names = ", ".join(extra)
+        return path + (extra[0],) if extra else path, (
+            f"trường không được hỗ trợ: {names} (kiểm tra chính tả tên trường)"
+        )
+    if custom:
+        return path, f"{custom} (giá trị: {inst!r})" if not isinstance(inst, (dict, list)) else custom
+    if v == "type":
+        want = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        words = " hoặc ".join(_TYPE_WORDS.get(t, t) for t in want)
+        return path, f"phải là {words} (đang là {inst!r})"
+    if v == "enum" or v == "const":
+        allowed = err.validator_value if v == "enum" else [err.validator_value]
+        return path, f"giá trị {inst!r} không hợp lệ; chỉ nhận: " + ", ".join(map(str, allowed))
+    if v == "format" and err.validator_value in ("date", "date-or-datetime"):
+        return path, f"{inst!r} không phải là ngày hợp lệ (viết theo dạng YYYY-MM-DD, ví dụ 2025-07-01)"
+    if v == "format":
+        return path, f"{inst!r} không đúng định dạng {err.validator_value}"
+    if v == "pattern":
+        return path, f"{inst!r} không đúng định dạng"
+    if v == "minLength":
+        return path, "không được để trống"
+    if v == "minItems":
+        return path, f"cần ít nhất {err.validator_value} mục"
+    if v == "uniqueItems":
+        return path, "có mục bị lặp lại"
+    if v == "minimum":
+        return path, f"phải lớn hơn hoặc bằng {err.validator_value} (đang là {inst!r})"
+    if v == "maximum":
+        return path, f"phải nhỏ hơn hoặc bằng {err.validator_value} (đang là {inst!r})"
+    if v in ("oneOf", "anyOf"):
+        return path, f"giá trị {inst!r} không hợp lệ"
+    return path, err.message
+
+
+class Store:
+    """Everything the site is built from, loaded once per build."""
+
+    def __init__(self, content_path: Path, settings: dict):
+        self.path = Path(content_path)
+        self.settings = settings
+        self.today: dt.date = dt.date.fromisoformat(settings["PORTAL_TODAY"])
+        self.items: dict[str, list[Item]] = {}
+        self.by_slug: dict[str, dict[str, Item]] = {}
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self._markdown = None
+
+    # --- helpers for plugins -------------------------------------------------------------
+    def rel(self, path: Path) -> str:
+        try:
+            return str(Path(path).resolve().relative_to(self.path.resolve().parent))
+        except ValueError:
+            return str(path)
+
+    def error(self, item_or_file, message: str, field: str = "", path: tuple | None = None):
+        """Record a cross-check error about an item's field (line found from the field path)."""
+        self.problems.append(self._problem(item_or_file, message, field, path))
+
+    def warn(self, item_or_file, message: str, field: str = "", path: tuple | None = None, line=None):
+        p = self._problem(item_or_file, message, field, path)
+        if line:
+            p.line = line
+        self.warnings.append(p)
+
+    def _problem(self, item_or_file, message, field, path):
+        if isinstance(item_or_file, Item):
+            source = item_or_file.source
+            full = self.path.parent / source
+            first = 2 if full.suffix == ".md" else 1
+            keys = path if path is not None else tuple(field.split(".")) if field else ()
+            line = line_of(full, keys, first_line=first) if keys else None
+            if getattr(item_or_file, "_index", None) is not None:
+                line = line_of(full, (item_or_file._index,) + keys, first_line=1)
+            return Problem(source, message, field, line)
+        return Problem(str(item_or_file), message, field)
+
+    def get(self, type_name: str, slug: str) -> Item | None:
+        return self.by_slug.get(type_name, {}).get(slug)
+
+    def __getitem__(self, type_name: str) -> list[Item]:
+        return self.items.get(type_name, [])
+
+    def markdown(self, text: str) -> str:
+        if self._markdown is None:
+            self._markdown = markdown_lib.Markdown(**self.settings.get("MARKDOWN", {}))
+        self._markdown.reset()
+        return self._markdown.convert(text)
+
+    # --- loading ---------------------------------------------------------------------------
+    def load(self) -> "Store":
+        for ct in content_types():
+            self._load_type(ct)
+        if not self.problems:
+            for ct in content_types():
+                if ct.prepare:
+                    for item in self.items[ct.name]:
+                        ct.prepare(item, self)
+            for ct in content_types():
+                if ct.cross_check:
+                    ct.cross_check(self)
+        if self.problems:
+            raise ContentError(self.problems)
+        return self
+
+    def _load_type(self, ct: ContentType) -> None:
+        self.items[ct.name] = []
+        self.by_slug[ct.name] = {}
+        validator = ct.validator()
+        if ct.folder is not None:
+            folder = self.path / ct.folder
+            files = sorted(folder.rglob("*.md")) if folder.is_dir() else []
+            for f in files:
+                self._load_markdown(ct, validator, f)
+        elif ct.file is not None:
+            f = self.path / ct.file
+            if f.exists():
+                self._load_yaml(ct, validator, f)
+
+    def _check(self, ct, validator, data, source: str, full: Path, first_line: int, index=None) -> bool:
+        errors = sorted(validator.iter_errors(to_json(data)), key=lambda e: list(map(str, e.absolute_path)))
+        for err in errors:
+            fpath, msg = _message(err)
+            keys = ((index,) if index is not None else ()) + fpath
+            line = line_of(full, keys, first_line=first_line)
+            self.problems.append(Problem(source, msg, _field_path(fpath), line))
+        return not errors
+
+    def _load_markdown(self, ct: ContentType, validator, f: Path) -> None:
+        source = self.rel(f)
+        slug = f.stem
+        try:
+            data, body, body_line = read_markdown_file(f)
+        except FrontMatterError as exc:
+            self.problems.append(Problem(source, exc.message, "", exc.line))
+            return
+        ok = True
+        if not SLUG_RE.match(slug):
+            ok = False
+            self.problems.append(Problem(
+                source, f"tên tệp '{f.name}' phải là chữ thường không dấu, số và dấu '-' (ví dụ dang-ky-khai-sinh.md); tên tệp là đường dẫn của trang"))
+        elif slug in ct.reserved_slugs:
+            ok = False
+            self.problems.append(Problem(
+                source, f"tên tệp '{slug}' trùng với một đường dẫn dành riêng của trang web; hãy đặt tên khác"))
+        elif slug in self.by_slug[ct.name]:
+            ok = False
+            other = self.by_slug[ct.name][slug].source
+            self.problems.append(Problem(source, f"tên tệp '{slug}' đã được dùng bởi {other}"))
+        if not self._check(ct, validator, data, source, f, 2):
+            return
+        if not ok:
+            return
+        item = Item(ct.name, slug, source, data, body, body_line)
+        self.items[ct.name].append(item)
+        self.by_slug[ct.name][slug] = item
+        if ct.render_body:
+            item.body_html = self.markdown(body)
+
+    def _load_yaml(self, ct: ContentType, validator, f: Path) -> None:
+        source = self.rel(f)
+        try:
+            data = read_yaml_file(f)
+        except FrontMatterError as exc:
+            self.problems.append(Problem(source, exc.message, "", exc.line))
+            return
+        if ct.list_file:
+            if data is None:
+                data = []
+            if not isinstance(data, list):
+                self.problems.append(Problem(source, "tệp phải là một danh sách (mỗi mục bắt đầu bằng '- ')", "", 1))
+                return
+            for i, entry in enumerate(data):
+                if not self._check(ct, validator, entry, source, f, 1, index=i):
+                    continue
+                name = entry.get("name", str(i)) if isinstance(entry, dict) else str(i)
+                item = Item(ct.name, name, source, entry if isinstance(entry, dict) else {"terms": entry})
+                item._index = i
+                self.items[ct.name].append(item)
+                self.by_slug[ct.name].setdefault(name, item)
+        else:
+            if data is None:
+                data = {}
+            if self._check(ct, validator, data, source, f, 1):
+                item = Item(ct.name, f.stem, source, data)
+                self.items[ct.name].append(item)
+                self.by_slug[ct.name][f.stem] = item
+
+
+def load_store(content_path, settings) -> Store:
+    """Load and check all content; raises ContentError listing every problem."""
+    global _current
+    store = Store(Path(content_path), settings)
+    _current = None
+    store.load()
+    _current = store
+    return store
+
+
+def as_date(value) -> dt.date | None:
+    """A validated date field (ISO string or date) as a date."""
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])

@@ -1,0 +1,1 @@
+from .portal_news import register  # noqa: F401

@@ -1,0 +1,1 @@
+from .portal_offices import register  # noqa: F401

@@ -1,0 +1,1 @@
+from .portal_procedures import register  # noqa: F401

@@ -1,0 +1,1 @@
+from .portal_roadmap import register  # noqa: F401

@@ -1,0 +1,1 @@
+from .portal_search import register  # noqa: F401

@@ -1,0 +1,152 @@
+"""Tasks for editors and operators: `invoke --list` shows them all."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import task
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "plugins"))
+PY = sys.executable
+DEFAULT_CONTENT = ROOT / "content"
+DEFAULT_OUTPUT = ROOT / "output"
+
+
+def _env(content, today=None, drafts=False) -> dict:
+    env = {"PORTAL_CONTENT": str(Path(content).resolve())}
+    if today:
+        dt.date.fromisoformat(today)  # a clear error for a mistyped --today
+        env["PORTAL_TODAY"] = today
+    if drafts:
+        env["PORTAL_DRAFTS"] = "1"
+    return env
+
+
+def pelican(c, content=DEFAULT_CONTENT, output=DEFAULT_OUTPUT, today=None, drafts=False,
+            settings="pelicanconf.py", extra=""):
+    """Every build goes through here: build into a temporary folder, swap it in only on success."""
+    output = Path(output).resolve()
+    building = output.parent / f".{output.name}.building"
+    old = output.parent / f".{output.name}.old"
+    for d in (building, old):
+        shutil.rmtree(d, ignore_errors=True)
+    result = c.run(
+        f'"{PY}" -m pelican -s "{ROOT / settings}" -o "{building}" --fatal errors {extra}',
+        env=_env(content, today, drafts), warn=True, pty=False,
+    )
+    if not result.ok:
+        shutil.rmtree(building, ignore_errors=True)
+        print(f"Không tạo được trang web; thư mục {output} được giữ nguyên.", file=sys.stderr)
+        sys.exit(result.exited or 1)
+    if output.exists():
+        output.rename(old)
+    building.rename(output)
+    shutil.rmtree(old, ignore_errors=True)
+    return output
+
+
+@task(help={"content": "content folder (default: content/)", "output": "output folder (default: output/)",
+            "today": "build as if today were YYYY-MM-DD", "drafts": "include drafts and future news"})
+def build(c, content=str(DEFAULT_CONTENT), output=str(DEFAULT_OUTPUT), today=None, drafts=False):
+    """Build the site from a content folder (checks all content first)."""
+    pelican(c, content, output, today, drafts)
+
+
+@task(help={"content": "content folder", "today": "check as if today were YYYY-MM-DD",
+            "links": "also build and check every internal link"})
+def check(c, content=str(DEFAULT_CONTENT), today=None, links=False):
+    """Check all content without building; --links also builds and checks internal links."""
+    os.environ.update(_env(content, today))
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    for name in settings["PLUGINS"]:
+        importlib.import_module(name)
+    from portal_core.content import ContentError, load_store
+
+    try:
+        store = load_store(settings["PATH"], settings)
+    except ContentError as exc:
+        print(exc.report(), file=sys.stderr)
+        sys.exit(2)
+    for w in store.warnings:
+        print(f"Cảnh báo: {w}", file=sys.stderr)
+    counts = ", ".join(f"{k}: {len(v)}" for k, v in store.items.items() if v)
+    print(f"Nội dung hợp lệ ({counts}).")
+    if links:
+        import tempfile
+
+        from portal_core.links import broken_links
+
+        out = Path(tempfile.mkdtemp(prefix="portal-check-")) / "site"
+        pelican(c, content, out, today)
+        broken = broken_links(out)
+        shutil.rmtree(out.parent, ignore_errors=True)
+        for b in broken:
+            print(f"Liên kết hỏng: {b}", file=sys.stderr)
+        if broken:
+            sys.exit(3)
+        print("Không có liên kết nội bộ nào bị hỏng.")
+
+
+@task(help={"port": "port (default 8000)"})
+def serve(c, port=8000, output=str(DEFAULT_OUTPUT)):
+    """Serve the built site on http://localhost:8000."""
+    c.run(f'"{PY}" -m pelican --listen -p {port} -o "{output}" -s "{ROOT / "pelicanconf.py"}"', pty=False)
+
+
+@task(help={"drafts": "preview drafts and future news with a 'Bản nháp' banner",
+            "port": "port (default 8000)", "content": "content folder"})
+def livereload(c, drafts=False, port=8000, content=str(DEFAULT_CONTENT), output=str(DEFAULT_OUTPUT)):
+    """Build, serve on http://localhost:8000 and rebuild (and reload the browser) on every change."""
+    from livereload import Server
+
+    def rebuild():
+        try:
+            pelican(c, content, output, drafts=drafts)
+        except SystemExit:
+            print("Lỗi nội dung: sửa tệp rồi lưu lại; trang web cũ vẫn được phục vụ.", file=sys.stderr)
+
+    rebuild()
+    server = Server()
+    for pattern in (f"{content}/**/*", "theme/**/*", "plugins/**/*", "pelicanconf.py"):
+        server.watch(pattern, rebuild)
+    server.serve(host="localhost", port=int(port), root=str(output), open_url_delay=None)
+
+
+@task
+def publish(c, content=str(DEFAULT_CONTENT), output=str(DEFAULT_OUTPUT)):
+    """Build the site for publishing with publishconf.py (minified, precompressed)."""
+    pelican(c, content, output, settings="publishconf.py")
+
+
+
+
+@task(help={"kind": "procedure, office or news", "title": "the title, in Vietnamese",
+            "content": "content folder"})
+def new(c, kind, title, content=str(DEFAULT_CONTENT)):
+    """Create a content file with every field to fill: invoke new procedure|office|news "Tiêu đề"."""
+    from portal_core.new import new_item
+
+    path = new_item(kind, title, Path(content))
+    print(f"Đã tạo {path}. Điền các trường rồi chạy: invoke check")
+
+
+@task(help={"k": "only tests matching this expression", "browser": "include browser tests (default yes)"})
+def test(c, k="", browser=True):
+    """Run the whole test suite: JavaScript unit tests, then pytest (build, browser, relevance)."""
+    c.run("node --test tests/js/", pty=False)
+    marker = "" if browser else '-m "not browser"'
+    kexpr = f'-k "{k}"' if k else ""
+    c.run(f'"{PY}" -m pytest -n 2 --dist loadfile {marker} {kexpr}', pty=False)
+
+
+@task
+def bench(c):
+    """Benchmark the build at reference scale against plain Pelican, and search in Chromium."""
+    c.run(f'"{PY}" benchmarks/bench.py', pty=False)
