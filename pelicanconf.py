@@ -61,6 +61,7 @@ CATEGORY_SAVE_AS = "tin-tuc/{slug}/index.html"
 TAG_URL = "tin-tuc/the/{slug}/"
 TAG_SAVE_AS = "tin-tuc/the/{slug}/index.html"
 INDEX_SAVE_AS = "tin-tuc/index.html"
+INDEX_URL = "tin-tuc/"  # the news listing (page 1); pagination links are built from it
 DIRECT_TEMPLATES = ["index"]
 
 AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ""
@@ -93,7 +94,7 @@ MARKDOWN = {
 
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
-CACHE_PATH = str(ROOT / ".cache" / "pelican")
+CACHE_PATH = os.environ.get("PORTAL_CACHE", str(ROOT / ".cache" / "pelican"))  # one per output folder
 DELETE_OUTPUT_DIRECTORY = False
 OUTPUT_PATH = str(ROOT / "output")
 RELATIVE_URLS = False

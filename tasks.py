@@ -35,9 +35,11 @@ def pelican(c, content=DEFAULT_CONTENT, output=DEFAULT_OUTPUT, today=None, draft
     old = output.parent / f".{output.name}.old"
     for d in (building, old):
         shutil.rmtree(d, ignore_errors=True)
+    env = _env(content, today, drafts)
+    env["PORTAL_CACHE"] = str(output.parent / f".{output.name}.cache")
     result = c.run(
         f'"{PY}" -m pelican -s "{ROOT / settings}" -o "{building}" --fatal errors {extra}',
-        env=_env(content, today, drafts), warn=True, pty=False,
+        env=env, warn=True, pty=False,
     )
     if not result.ok:
         shutil.rmtree(building, ignore_errors=True)

@@ -73,6 +73,9 @@ def load_yaml(text: str, first_line: int = 1):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
         problem = exc.problem or exc.context or "không đọc được"
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            # e.g. an unclosed "[" is noticed a line later: say where it began too
+            problem += f" ({exc.context}, bắt đầu ở dòng {exc.context_mark.line + first_line})"
         raise FrontMatterError(f"lỗi cú pháp YAML: {problem}", line) from exc
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"lỗi cú pháp YAML: {exc}") from exc

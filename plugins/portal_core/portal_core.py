@@ -9,7 +9,7 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.readers import BaseReader
 
-from . import content
+from . import content, publish
 from .content import ContentError, ContentType, as_date, load_store, register_content_type
 from .frontmatter import read_markdown_file
 
@@ -108,3 +108,4 @@ def load_content(pelican):
 def register():
     signals.readers_init.connect(add_reader)
     signals.get_generators.connect(load_content)
+    signals.finalized.connect(publish.finalize)

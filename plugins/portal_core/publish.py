@@ -1,0 +1,63 @@
+"""Site-wide files written once at the end of a build: sitemap.xml and robots.txt always;
+minified HTML and precompressed copies (.gz, .br) for `invoke publish`.
+
+minify-html (a maintained Rust minifier with Python wheels) and Brotli/gzip do the work; only the
+sitemap is written here, because Pelican's sitemap plugin sees articles and pages only, not the
+portal's own content types.
+"""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+PRECOMPRESS_SUFFIXES = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".geojson"}
+MIN_BYTES = 512  # smaller files gain nothing from compression
+
+
+def page_urls(output: Path) -> list[str]:
+    urls = []
+    for f in sorted(output.rglob("index.html")):
+        rel = f.parent.relative_to(output).as_posix()
+        urls.append("/" if rel == "." else f"/{rel}/")
+    return urls
+
+
+def write_sitemap(output: Path, site_url: str) -> None:
+    rows = "".join(f"<url><loc>{escape(site_url + u)}</loc></url>\n" for u in page_urls(output))
+    (output / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{rows}</urlset>\n',
+        encoding="utf-8",
+    )
+    (output / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {site_url}/sitemap.xml\n", encoding="utf-8")
+
+
+def minify(output: Path) -> None:
+    import minify_html
+
+    for f in output.rglob("*.html"):
+        html = f.read_text(encoding="utf-8")
+        f.write_text(minify_html.minify(html, minify_css=True, minify_js=True, keep_closing_tags=True,
+                                        keep_html_and_head_opening_tags=True), encoding="utf-8")
+
+
+def precompress(output: Path) -> None:
+    import brotli
+
+    for f in output.rglob("*"):
+        if f.suffix not in PRECOMPRESS_SUFFIXES or not f.is_file() or f.stat().st_size < MIN_BYTES:
+            continue
+        data = f.read_bytes()
+        f.with_name(f.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+        f.with_name(f.name + ".br").write_bytes(brotli.compress(data, quality=11))
+
+
+def finalize(pelican) -> None:
+    settings = pelican.settings
+    output = Path(pelican.output_path)
+    write_sitemap(output, settings["SITE_URL"])
+    if settings.get("PORTAL_MINIFY"):
+        minify(output)
+    if settings.get("PORTAL_PRECOMPRESS", settings.get("PORTAL_MINIFY")):
+        precompress(output)
