@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import unicodedata
 from pathlib import Path
 
+import yaml
 from pelican.utils import slugify
 
 from .site import today_in_vietnam
@@ -77,17 +79,28 @@ sample: true            # xóa dòng này khi địa chỉ và tọa độ đã 
 """),
     "news": ("news", """---
 title: {title}
-date: {today}
+date: {today}        # ngày đăng; ngày trong tương lai = hẹn giờ: tin chỉ lên trang từ ngày đó
 category: tin-tuc       # tin-tuc | thong-bao
-tags: []
+tags: []                # ví dụ [lộ trình, hộ tịch]
 summary: Tóm tắt một hai câu.
-status: draft           # draft | published
-# expires: YYYY-MM-DD   (thông báo tự ẩn khỏi trang chủ và danh sách sau ngày này)
-# pinned: true          (ghim lên đầu trang chủ đến khi hết hạn)
+status: draft           # draft: chưa đăng, chỉ xem được bằng invoke livereload --drafts | published: đăng
+expires:                # YYYY-MM-DD: ngày cuối cùng thông báo còn hiệu lực; để trống nếu không hết hạn
+pinned: false           # true: ghim lên đầu trang chủ đến khi hết hạn
+sample: false           # true: tin mẫu để minh họa (trang hiện nhãn "dữ liệu mẫu")
 ---
 Nội dung tin.
 """),
 }
+
+
+def _yaml_text(text: str) -> str:
+    """The title as YAML reads it back: quoted when it holds ': ', ' #' or other YAML syntax."""
+    try:
+        if yaml.safe_load(f"k: {text}") == {"k": text}:
+            return text
+    except yaml.YAMLError:
+        pass
+    return json.dumps(text, ensure_ascii=False)
 
 
 def new_item(kind: str, title: str, content: Path, today: str | None = None) -> Path:
@@ -102,5 +115,5 @@ def new_item(kind: str, title: str, content: Path, today: str | None = None) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     today = today or today_in_vietnam()
     dt.date.fromisoformat(today)
-    path.write_text(text.format(title=title.replace('"', "'"), today=today), encoding="utf-8")
+    path.write_text(text.format(title=_yaml_text(title), today=today), encoding="utf-8")
     return path

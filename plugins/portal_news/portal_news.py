@@ -2,34 +2,106 @@
 
 News items are Pelican articles (read by portal_core's front-matter reader), so Pelican's own
 pagination, categories, tags and feeds apply; this plugin decides what each item's status is on
-the build's today.
+the build's today:
+
+- `status: draft`                  -> never written (DRAFT_SAVE_AS is '');
+- dated after today                -> never written until a build on or after its date;
+- `expires` before today           -> Pelican status 'hidden': the page stays (marked expired),
+                                      the listings, feeds and the home page drop it;
+- otherwise                        -> published; `pinned` items lead the home page.
+
+A preview build (`invoke livereload --drafts`, PORTAL_DRAFTS) publishes drafts and future items
+with `preview = True` so that base.html shows the "Bản nháp" banner. Feeds get absolute links from
+the site URL in site.yaml. The editor's warnings about images without alt text (in any Markdown
+content, not only news) are raised here too, during the content check.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import re
 from pathlib import Path
+from urllib.parse import urljoin
 
+from feedgenerator import get_tag_uri
 from pelican import signals
+from pelican.urlwrappers import Category
 
 from portal_core import ContentType, register_content_type
 from portal_core.content import as_date, current_store
 
 HERE = Path(__file__).parent
-RESERVED = frozenset({"the", "thong-bao", "tin-tuc", "page", "index", "feeds"})
+RESERVED = frozenset({"the", "thong-bao", "tin-tuc", "trang", "page", "index", "feeds", "ban-nhap"})
 CATEGORY_LABELS = {"tin-tuc": "Tin tức", "thong-bao": "Thông báo"}
+HOME_LATEST = 5  # latest news on the home page (besides the pinned ones)
+
+# States of a news item on the build's today (one rule for the store and for Pelican).
+DRAFT, FUTURE, EXPIRED, PUBLISHED = "draft", "future", "expired", "published"
+STATE_LABELS = {DRAFT: "Bản nháp", FUTURE: "Hẹn giờ đăng", EXPIRED: "Đã hết hạn", PUBLISHED: "Đã đăng"}
+
+# Images without a text alternative, in Markdown (`![](x.png)`) or in raw HTML (`<img ...>`).
+MD_IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\s*(?:\([^)]*\)|\[[^\]]*\])")
+HTML_IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+HTML_ALT_RE = re.compile(r"""\balt\s*=\s*(?:"(?P<a>[^"]*)"|'(?P<b>[^']*)'|(?P<c>[^\s>]+))""", re.IGNORECASE)
+# Root-relative links in the feeds' content, made absolute with the site URL.
+ROOT_RELATIVE_RE = re.compile(r'(\s(?:href|src)=")/(?!/)')
+
+
+def publishing_state(status: str | None, day: dt.date | None, expires: dt.date | None, today: dt.date) -> str:
+    """DRAFT, FUTURE, EXPIRED or PUBLISHED. `expires` is the last day shown (both ends included)."""
+    if status == "draft":
+        return DRAFT
+    if day and day > today:
+        return FUTURE
+    if expires and expires < today:
+        return EXPIRED
+    return PUBLISHED
 
 
 def prepare(item, store):
     item.url = f"/tin-tuc/{item.slug}/"
+    item.date_value = as_date(item.data["date"])
+    item.expires_date = as_date(item.data.get("expires"))
+    item.state = publishing_state(item.data.get("status"), item.date_value, item.expires_date, store.today)
+    # What other plugins (search, sitemap, ...) may show: never a draft or a future item.
+    item.listed = item.state == PUBLISHED
+
+
+def images_without_alt(text: str) -> list[tuple[int, str, str]]:
+    """(line offset from 0, the image markup, advice) for every image in `text` without alt text."""
+    found = []
+    for i, line in enumerate(text.split("\n")):
+        for m in MD_IMAGE_RE.finditer(line):
+            if not m.group("alt").strip():
+                found.append((i, m.group(0), "viết mô tả ảnh trong ngoặc vuông, ví dụ ![Quầy tiếp nhận hồ sơ](anh.jpg)"))
+        for m in HTML_IMG_RE.finditer(line):
+            alt = HTML_ALT_RE.search(m.group(0))
+            value = next((g for g in alt.groups() if g is not None), "") if alt else ""
+            if not value.strip():
+                found.append((i, m.group(0), 'thêm alt="mô tả ảnh" vào thẻ <img>'))
+    return found
+
+
+def warn_images_without_alt(store):
+    """Warn (never stop the build) about images without alt text in any Markdown content."""
+    for items in store.items.values():
+        for item in items:
+            if not item.body or not item.source.endswith(".md"):
+                continue
+            for offset, markup, advice in images_without_alt(item.body):
+                store.warn(item, f"ảnh không có mô tả (alt) cho người không nhìn thấy ảnh: {markup} — {advice}",
+                           line=item.body_line + offset)
 
 
 def cross_check(store):
     for n in store["news"]:
-        exp = as_date(n.data.get("expires"))
-        if exp and exp < as_date(n.data["date"]):
-            store.error(n, "ngày hết hạn trước ngày đăng", "expires")
+        exp = n.expires_date
+        if exp and exp < n.date_value:
+            store.error(n, f"ngày hết hạn {exp.isoformat()} trước ngày đăng {n.date_value.isoformat()}", "expires")
         elif exp and n.data.get("pinned") and exp < store.today:
-            store.warn(n, f"tin được ghim đã hết hạn ngày {exp.isoformat()}; hãy bỏ pinned", "pinned")
+            store.warn(n, f"tin được ghim đã hết hạn ngày {exp.isoformat()} nên không còn trên trang chủ; "
+                          "hãy bỏ dòng pinned hoặc gia hạn expires", "pinned")
+    warn_images_without_alt(store)
 
 
 register_content_type(ContentType(
@@ -41,27 +113,94 @@ register_content_type(ContentType(
 def apply_publishing_rules(generator, metadata):
     """Set each article's Pelican status from `status`, `date` and `expires` on the build's today."""
     store = current_store()
-    today = store.today
-    preview = generator.settings.get("PORTAL_DRAFTS", False)
+    preview = bool(generator.settings.get("PORTAL_DRAFTS", False))
     date = metadata.get("date")
     day = date.date() if isinstance(date, dt.datetime) else date
-    expires = metadata.get("expires")
-    metadata["is_draft"] = metadata.get("status") == "draft"
-    metadata["is_future"] = bool(day and day > today)
-    metadata["is_expired"] = bool(expires and expires < today)
-    if metadata["is_draft"] or metadata["is_future"]:
+    state = publishing_state(metadata.get("status"), day, metadata.get("expires"), store.today)
+    metadata["state"] = state
+    metadata["state_label"] = STATE_LABELS[state]
+    metadata["is_draft"] = state == DRAFT
+    metadata["is_future"] = state == FUTURE
+    metadata["is_expired"] = state == EXPIRED
+    metadata["preview"] = False
+    if state in (DRAFT, FUTURE):
         metadata["status"] = "published" if preview else "draft"
         metadata["preview"] = preview
-    elif metadata["is_expired"]:
+    elif state == EXPIRED:
         metadata["status"] = "hidden"  # its page stays; listings, home page and feeds drop it
     else:
         metadata["status"] = "published"
+    category = metadata.get("category")
+    if category is not None and category.slug in CATEGORY_LABELS:
+        # Vietnamese names for the category pages and the feed titles; the slug stays the same.
+        named = Category(CATEGORY_LABELS[category.slug], generator.settings)
+        named.slug = category.slug
+        metadata["category"] = named
+
+
+def link_neighbours(generator):
+    """Previous (older) and next (newer) published article for every article page, and the
+    pinned and latest news for the home page."""
+    published = sorted(generator.articles, key=lambda a: (a.date, a.slug))
+    keys = [(a.date, a.slug) for a in published]
+    for art in list(generator.articles) + list(generator.hidden_articles):
+        key = (art.date, art.slug)
+        before, after = bisect.bisect_left(keys, key), bisect.bisect_right(keys, key)
+        art.prev_article = published[before - 1] if before else None
+        art.next_article = published[after] if after < len(published) else None
+    newest_first = list(reversed(published))
+    pinned = [a for a in newest_first if getattr(a, "pinned", False)]
+    generator.context["news_pinned"] = pinned
+    generator.context["news_latest"] = [a for a in newest_first if a not in pinned][:HOME_LATEST]
+
+
+def _feed_page(context, path: str) -> str | None:
+    """The listing page (URL relative to the site) that a feed file follows."""
+    if path in (context.get("FEED_ALL_ATOM"), context.get("FEED_ALL_RSS")):
+        return context.get("INDEX_URL")
+    for slug in CATEGORY_LABELS:
+        patterns = (context.get("CATEGORY_FEED_ATOM"), context.get("CATEGORY_FEED_RSS"))
+        if path in [str(p).format(slug=slug) for p in patterns if p]:
+            return str(context.get("CATEGORY_URL", "")).format(slug=slug)
+    return None
+
+
+def absolute_feed_links(context, feed):
+    """Feeds are read elsewhere: every link in them is absolute, from the site URL in site.yaml.
+
+    SITEURL stays '' so that pages keep root-relative links; Pelican's feed writer would then
+    write relative item links, which feed readers cannot follow.
+    """
+    base = context.get("SITE_URL") or context.get("FEED_DOMAIN") or ""
+    if not base:
+        return
+    root = base.rstrip("/") + "/"
+    feed_url = feed.feed.get("feed_url") or root
+    page = _feed_page(context, feed_url[len(root):] if feed_url.startswith(root) else "")
+    feed.feed["link"] = root + (page or "")
+    feed.feed["id"] = feed_url
+    if page == context.get("INDEX_URL"):
+        feed.feed["title"] = f"{context.get('SITENAME', '')} - Tin tức và thông báo"
+    if not feed.feed.get("description"):
+        feed.feed["description"] = context.get("SITE", {}).get("description", "") or context.get("SITENAME", "")
+    author = context.get("SITENAME", "")
+    for item in feed.items:
+        link = urljoin(root, item["link"])
+        item["link"] = link
+        item["unique_id"] = get_tag_uri(link, item["pubdate"])
+        if not item.get("author_name"):
+            item["author_name"] = author
+        for key in ("content", "description"):
+            if item.get(key):
+                item[key] = ROOT_RELATIVE_RE.sub(lambda m: m.group(1) + root, str(item[key]))
 
 
 def add_globals(generator):
-    generator.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS)
+    generator.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, NEWS_STATE_LABELS=STATE_LABELS)
 
 
 def register():
     signals.article_generator_context.connect(apply_publishing_rules)
+    signals.article_generator_finalized.connect(link_neighbours)
+    signals.feed_generated.connect(absolute_feed_links)
     signals.generator_init.connect(add_globals)
