@@ -1,0 +1,266 @@
+"""The search indexes: built with lunr.py from the content store, written in a compact form.
+
+Three files (the format is described in README.md beside this file):
+- procedures.json: what a first result needs: display data of every active procedure and the
+  index of what names it (title, code, keywords, editors' synonyms);
+- procedures-more.json: the index of what else identifies it (document names, field, agency,
+  result and the first words of its description), loaded right after and merged into the ranking;
+- other.json: news and offices, shown after procedures.
+static/search-engine.js turns each back into a lunr.js index.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+from lunr.builder import Builder
+
+from . import vietnamese
+
+FORMAT = 2
+ONLINE_CODES = {"khong": 0, "mot-phan": 1, "toan-trinh": 2}
+# Badge (css kind, label) for each online code and for non-geographic procedures; the procedure
+# pages' own labels when that plugin is there, so results and pages say the same.
+BADGES = {"online": [["offline", "Không trực tuyến"], ["partial", "Một phần"], ["online", "Toàn trình"]],
+          "anywhere": ["anywhere", "Phi địa giới hành chính"]}
+OTHER_KINDS = ["news", "announcement", "office"]
+# Which procedure fields go in the first file; the others go in procedures-more.json.
+FIRST_FIELDS = ("title", "code", "keywords", "synonyms")
+# Fields indexed word by word, without adjacent-word pairs (long or generic text).
+WORDS_ONLY = frozenset({"code", "field", "agency", "summary"})
+LUNR_B, LUNR_K1 = 0.75, 1.2  # lunr's defaults, repeated in the file for search-engine.js
+_TAG = re.compile(r"<[^>]+>")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
+# --- what is indexed ------------------------------------------------------------------------
+def plain_summary(item, words: int) -> str:
+    """The first sentence of an item's body as plain text, at most `words` words."""
+    text = html.unescape(_TAG.sub(" ", item.body_html or "")).strip()
+    first = _SENTENCE_END.split(text, maxsplit=1)[0] if text else ""
+    return " ".join(first.split()[:words])
+
+
+def synonym_groups(store) -> list[list[str]]:
+    return [list(item.data.get("terms", [])) for item in store["synonyms"]]
+
+
+def _folded_line(text: str) -> str:
+    return " " + " ".join(vietnamese.fold(w.text) for w in vietnamese.words(text)) + " "
+
+
+class Synonyms:
+    """Editors' synonym groups, applied at build time.
+
+    When any term of a group occurs (as whole words, diacritics and i/y folded) in what a thing
+    is called (its title or keywords), the group's other terms are indexed for it in the
+    `synonyms` field. Build time rather than query time: the index stays a plain lunr index, the
+    browser needs no extra file or step, and an abbreviation is completed as it is typed like
+    any other word; the cost is a few words per matching item.
+    """
+
+    def __init__(self, groups: list[list[str]]):
+        self.groups = [[(term, _folded_line(term)) for term in group] for group in groups]
+
+    def expand(self, texts: list[str]) -> list[str]:
+        lines = [_folded_line(t) for t in texts]
+        added: list[str] = []
+        for group in self.groups:
+            hits = {term for term, needle in group if needle.strip() and any(needle in line for line in lines)}
+            if hits:
+                added += [term for term, _ in group if term not in hits]
+        return list(dict.fromkeys(added))
+
+
+def procedure_document(p, synonyms: Synonyms, summary_words: int) -> dict:
+    """The text of one procedure, field by field (each field a list of separate phrases)."""
+    keywords = [str(k) for k in p.data.get("keywords", [])]
+    title = p.data["title"]
+    return {
+        "title": [title],
+        "code": [p.data["code"]],
+        "keywords": keywords,
+        "synonyms": synonyms.expand([title] + keywords),
+        "documents": [d["name"] for d in p.data.get("documents", [])],
+        "field": [p.data["field"]],
+        "agency": [p.data["agency"]],
+        "summary": [t for t in (p.data.get("result", ""), plain_summary(p, summary_words)) if t],
+    }
+
+
+def procedure_display(p, field_names: list[str]) -> list:
+    field = p.data["field"]
+    if field not in field_names:
+        field_names.append(field)
+    return [p.data["title"], p.slug, p.data["code"], field_names.index(field),
+            ONLINE_CODES.get(p.data.get("online"), 0), 1 if p.data.get("non_geographic") else 0]
+
+
+def badges() -> dict:
+    try:
+        from portal_procedures.portal_procedures import BADGES as PAGE_BADGES
+    except ImportError:
+        return BADGES
+    online = [[PAGE_BADGES[k]["kind"], PAGE_BADGES[k]["label"]] for k in sorted(ONLINE_CODES, key=ONLINE_CODES.get)]
+    anywhere = PAGE_BADGES["non_geographic"]
+    return {"online": online, "anywhere": [anywhere["kind"], anywhere["label"]]}
+
+
+def news_is_public(item, today) -> bool:
+    from portal_core.content import as_date
+
+    d = item.data
+    if d.get("status") != "published" or as_date(d["date"]) > today:
+        return False
+    expires = as_date(d.get("expires"))
+    return expires is None or expires >= today
+
+
+def office_is_listed(item) -> bool:
+    return bool(getattr(item, "is_open", True) or getattr(item, "planned", False))
+
+
+# --- building -------------------------------------------------------------------------------
+def _phrases(name: str, values: list[str]) -> list[str]:
+    """A field's value as lunr receives it: whole phrases, or single words for WORDS_ONLY fields."""
+    if name not in WORDS_ONLY:
+        return values
+    return [w.text for v in values for w in vietnamese.words(v)]
+
+
+def build_lunr(documents: list[dict], boosts: dict[str, float]):
+    """A lunr.py index of documents (ref = position), tokenised by the portal-vi pipeline step.
+
+    Each field value is a list of phrases: lunr's tokenizer keeps each phrase whole and the
+    pipeline step splits it, so word pairs never join two phrases (nor two words of a
+    WORDS_ONLY field, which arrive one word per phrase).
+    """
+    builder = Builder()
+    builder.pipeline.add(vietnamese.portal_vi)
+    builder.search_pipeline.add(vietnamese.portal_vi)
+    builder.ref("ref")
+    builder.b(LUNR_B)
+    builder.k1(LUNR_K1)
+    for name, boost in boosts.items():
+        builder.field(name, boost=boost)
+    for i, doc in enumerate(documents):
+        builder.add({"ref": str(i), **{name: _phrases(name, doc.get(name, [])) for name in boosts}})
+    return builder, builder.build()
+
+
+def _utf16_order(term: str) -> bytes:
+    # lunr.js inserts terms in JavaScript string order (UTF-16 code units)
+    return term.encode("utf-16-be")
+
+
+def compact(builder, index, boosts: dict[str, float], n_docs: int) -> dict:
+    """lunr.py's index without what can be computed again.
+
+    lunr serialises every (document, field) vector of term weights next to the inverted index,
+    though the weights follow from the term counts by lunr's BM25 formula. This keeps the
+    sorted terms and, for each term, the documents of each field that have it (a document
+    repeated once per extra occurrence); search-engine.js rebuilds the weights with the
+    formula of lunr's Builder (tests check they equal lunr.py's).
+    """
+    fields = list(index.fields)
+    terms = sorted(index.inverted_index, key=_utf16_order)
+    postings = []
+    for term in terms:
+        flat = []
+        for f, field in enumerate(fields):
+            refs = sorted(int(ref) for ref in index.inverted_index[term][field])
+            if not refs:
+                continue
+            ids = []
+            for ref in refs:
+                ids += [ref] * builder.field_term_frequencies[f"{field}/{ref}"][term]
+            flat += [f, len(ids)] + [b - a for a, b in zip([0] + ids, ids)]
+        postings.append(flat)
+    return {
+        "version": "2.3.9",
+        "pipeline": index.pipeline.serialize(),
+        "fields": fields,
+        "boosts": [boosts[f] for f in fields],
+        "b": LUNR_B,
+        "k1": LUNR_K1,
+        "documents": n_docs,
+        "terms": terms,
+        "postings": postings,
+    }
+
+
+def index_of(documents: list[dict], boosts: dict[str, float]) -> dict:
+    """The compact index of documents (lunr cannot build an index of nothing: an empty one then)."""
+    if not documents:
+        return {"version": "2.3.9", "pipeline": [vietnamese.LABEL], "fields": list(boosts),
+                "boosts": list(boosts.values()), "b": LUNR_B, "k1": LUNR_K1, "documents": 0,
+                "terms": [], "postings": []}
+    builder, index = build_lunr(documents, boosts)
+    return compact(builder, index, boosts, len(documents))
+
+
+def active_procedures(store) -> list:
+    return sorted((p for p in store["procedures"] if getattr(p, "active", True)),
+                  key=lambda p: vietnamese.sort_key(p.data["title"]))
+
+
+def build_procedures(store, settings: dict) -> tuple[dict, dict]:
+    """procedures.json and procedures-more.json."""
+    synonyms = Synonyms(synonym_groups(store))
+    procedures = active_procedures(store)
+    documents = [procedure_document(p, synonyms, settings["summary_words"]) for p in procedures]
+    field_names: list[str] = []
+    display = [procedure_display(p, field_names) for p in procedures]
+    boosts = settings["procedure_boosts"]
+    first = {k: v for k, v in boosts.items() if k in FIRST_FIELDS}
+    more = {k: v for k, v in boosts.items() if k not in FIRST_FIELDS}
+    return {
+        "format": FORMAT,
+        "kind": "procedures",
+        "url": "/thu-tuc/{slug}/",
+        "badges": badges(),
+        "fields": field_names,
+        "docs": display,
+        "index": index_of(documents, first),
+    }, {
+        "format": FORMAT,
+        "kind": "procedures-more",
+        "index": index_of(documents, more),
+    }
+
+
+def build_other(store, settings: dict) -> dict:
+    """News, announcements and offices: a small index of their own, shown after procedures."""
+    synonyms = Synonyms(synonym_groups(store))
+    documents, display = [], []
+    news = [n for n in store["news"] if news_is_public(n, store.today)]
+    news.sort(key=lambda n: str(n.data["date"]), reverse=True)
+    for n in news:
+        d = n.data
+        title = d["title"]
+        documents.append({
+            "title": [title],
+            "synonyms": synonyms.expand([title]),
+            "summary": [d.get("summary", "")] + [str(t) for t in d.get("tags", [])],
+        })
+        date = str(d["date"])[:10]
+        kind = 1 if d.get("category") == "thong-bao" else 0
+        display.append([title, f"/tin-tuc/{n.slug}/", kind, f"{date[8:10]}/{date[5:7]}/{date[:4]}"])
+    for o in store["offices"]:
+        if not office_is_listed(o):
+            continue
+        d = o.data
+        place = ", ".join(str(x) for x in (d.get("address"), d.get("ward"), d.get("district")) if x)
+        documents.append({
+            "title": [d["name"]],
+            "synonyms": synonyms.expand([d["name"]]),
+            "summary": [place],
+        })
+        display.append([d["name"], f"/dia-diem/{o.slug}/", 2, place])
+    return {
+        "format": FORMAT,
+        "kind": "other",
+        "kinds": OTHER_KINDS,
+        "docs": display,
+        "index": index_of(documents, settings["other_boosts"]),
+    }

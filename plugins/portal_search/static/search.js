@@ -1,0 +1,350 @@
+/* Site search: results as you type on /tim-kiem/, and a drop-down under every other search box.
+ * Small on purpose: lunr.js, the Vietnamese pipeline, the engine and the index load only when a
+ * search box gets focus (or at once on /tim-kiem/). Without JavaScript every form still submits
+ * to /tim-kiem/?q=, which lists all procedures A–Z. Every text goes into the page as text. */
+(function () {
+  'use strict';
+  if (window.PortalSearch) return;
+
+  var script = document.currentScript;
+  var src = new URL(script ? script.src : '/static/search/search.js', document.baseURI);
+  var version = src.search;
+  function asset(path) { return new URL(path, src).pathname + version; }
+  var URLS = {
+    lunr: asset('../vendor/lunr.min.js'),
+    vietnamese: asset('vietnamese.js'),
+    engine: asset('search-engine.js'),
+    css: asset('search.css'),
+    procedures: asset('procedures.json'),
+    more: asset('procedures-more.json'),
+    other: asset('other.json')
+  };
+  var TEXT = {
+    loading: 'Đang tải dữ liệu tìm kiếm…',
+    failed: 'Không tải được dữ liệu tìm kiếm. Hãy thử lại, hoặc xem danh sách thủ tục từ A đến Z.',
+    found: function (n, q) { return 'Có ' + n + ' thủ tục phù hợp với “' + q + '”.'; },
+    none: function (q) { return 'Không tìm thấy thủ tục nào phù hợp với “' + q + '”.'; },
+    tryTitle: 'Bạn có thể thử:',
+    tips: ['Kiểm tra lỗi chính tả, hoặc gõ ít từ hơn.',
+      'Gõ tên giấy tờ bạn cần (ví dụ: giấy khai sinh) hoặc mã thủ tục.'],
+    trySuggestions: 'Tìm: ',
+    allProcedures: 'Xem tất cả thủ tục',
+    code: 'Mã ',
+    seeAll: function (q) { return 'Xem tất cả kết quả cho “' + q + '”'; },
+    dropdownHint: function (n) { return n + ' gợi ý. Dùng phím mũi tên lên, xuống để chọn, Enter để mở.'; },
+    kinds: { news: 'Tin tức', announcement: 'Thông báo', office: 'Địa điểm' }
+  };
+  var DEBOUNCE_MS = 120;
+  var DROPDOWN_LIMIT = 6;
+
+  /* --- loading ------------------------------------------------------------------------- */
+  var scripts = {};
+  function loadScript(url) {
+    if (!scripts[url]) {
+      scripts[url] = new Promise(function (resolve, reject) {
+        var s = document.createElement('script');
+        s.src = url;
+        s.async = true;
+        s.onload = resolve;
+        s.onerror = function () { reject(new Error('không tải được ' + url)); };
+        document.head.appendChild(s);
+      });
+    }
+    return scripts[url];
+  }
+  function fetchJSON(url) {
+    return fetch(url, { credentials: 'same-origin' }).then(function (r) {
+      if (!r.ok) throw new Error(url + ': ' + r.status);
+      return r.json();
+    });
+  }
+  var cssLoaded = false;
+  function loadCss() {
+    if (cssLoaded || document.querySelector('link[data-search-css]')) return;
+    cssLoaded = true;
+    var link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = URLS.css;
+    link.setAttribute('data-search-css', '');
+    document.head.appendChild(link);
+  }
+
+  var engines = null;
+  /* Started once, on first need: {procedures: Promise<Engine> (first file: names and display
+   * data), complete: Promise<Engine> (the same engine once procedures-more.json is in),
+   * other: Promise<Engine> (news and offices)}. The first file is fetched alone so that it
+   * arrives first; the other two follow. */
+  function load() {
+    if (engines) return engines;
+    var code = Promise.all([loadScript(URLS.lunr), loadScript(URLS.vietnamese), loadScript(URLS.engine)])
+      .then(function () { return window.PortalSearchEngine.create(window.lunr, window.PortalVietnamese); });
+    var firstFile = fetchJSON(URLS.procedures);
+    var procedures = Promise.all([code, firstFile]).then(function (r) { return new r[0].Engine(r[1]); });
+    var later = firstFile.then(function () { return { more: fetchJSON(URLS.more), other: fetchJSON(URLS.other) }; });
+    var complete = procedures.then(function (engine) {
+      return later.then(function (f) { return f.more; }).then(function (more) {
+        engine.addPart(more);
+        return engine;
+      });
+    });
+    var other = Promise.all([code, later.then(function (f) { return f.other; })])
+      .then(function (r) { return new r[0].Engine(r[1]); });
+    engines = { procedures: procedures, complete: complete, other: other, code: code };
+    return engines;
+  }
+
+  /* --- rendering (text only: createElement and textContent, never HTML) -------------------- */
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) {
+      if (c !== null && c !== undefined) node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+
+  function highlighted(engine, text, words, terms) {
+    var nfc = String(text).normalize('NFC');
+    var spans = engine.highlights(nfc, words, terms);
+    var out = [];
+    var at = 0;
+    spans.forEach(function (s) {
+      if (s[0] > at) out.push(nfc.slice(at, s[0]));
+      out.push(el('mark', {}, [nfc.slice(s[0], s[1])]));
+      at = s[1];
+    });
+    if (at < nfc.length) out.push(nfc.slice(at));
+    return out;
+  }
+
+  function procedureItem(engine, result, words) {
+    var d = result.doc; // [title, slug, code, field index, online code, non-geographic]
+    var data = engine.data;
+    var url = data.url.replace('{slug}', encodeURIComponent(d[1]));
+    var badges = [];
+    var online = data.badges.online[d[4]];
+    if (online) badges.push(el('span', { 'class': 'badge badge--' + online[0] }, [online[1]]));
+    if (d[5]) badges.push(el('span', { 'class': 'badge badge--' + data.badges.anywhere[0] }, [data.badges.anywhere[1]]));
+    return el('li', { 'class': 'search-result' }, [
+      el('a', { href: url, 'class': 'search-result__title' }, highlighted(engine, d[0], words, result.terms)),
+      el('p', { 'class': 'search-result__meta' }, [
+        el('span', { 'class': 'search-result__code' }, [TEXT.code + d[2]]), ' · ',
+        el('span', { 'class': 'search-result__field' }, [data.fields[d[3]] || ''])
+      ]),
+      badges.length ? el('p', { 'class': 'search-result__badges' }, badges) : null
+    ]);
+  }
+
+  function otherItem(engine, result, words) {
+    var d = result.doc; // [title, url, kind index, date or address]
+    var kind = TEXT.kinds[engine.data.kinds[d[2]]] || '';
+    return el('li', { 'class': 'search-result search-result--other' }, [
+      el('a', { href: d[1], 'class': 'search-result__title' }, highlighted(engine, d[0], words, result.terms)),
+      el('p', { 'class': 'search-result__meta' }, [kind + (d[3] ? ' · ' + d[3] : '')])
+    ]);
+  }
+
+  function replaceChildren(node, children) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    children.forEach(function (c) { node.appendChild(c); });
+  }
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      var args = arguments;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(null, args); }, ms);
+    };
+  }
+
+  /* Arrow keys move between the input and the result links; Escape goes back to the input. */
+  function arrowKeys(input, container, onEscape) {
+    function links() { return Array.prototype.slice.call(container.querySelectorAll('a')); }
+    input.addEventListener('keydown', function (e) {
+      if (e.key === 'ArrowDown') {
+        var first = links()[0];
+        if (first) { e.preventDefault(); first.focus(); }
+      } else if (e.key === 'Escape' && onEscape) {
+        onEscape();
+      }
+    });
+    container.addEventListener('keydown', function (e) {
+      var list = links();
+      var i = list.indexOf(document.activeElement);
+      if (i < 0) return;
+      if (e.key === 'ArrowDown' && i + 1 < list.length) { e.preventDefault(); list[i + 1].focus(); }
+      else if (e.key === 'ArrowUp') { e.preventDefault(); (i > 0 ? list[i - 1] : input).focus(); }
+      else if (e.key === 'Escape') { e.preventDefault(); input.focus(); if (onEscape) onEscape(); }
+    });
+  }
+
+  /* --- the /tim-kiem/ page ----------------------------------------------------------------- */
+  function searchPage(root) {
+    var input = root.querySelector('input[name=q]');
+    var form = input.form;
+    var results = root.querySelector('[data-results]');
+    var status = root.querySelector('[data-search-status]');
+    var empty = root.querySelector('[data-search-empty]');
+    var otherBox = root.querySelector('[data-search-other]');
+    var otherList = root.querySelector('[data-results-other]');
+    // the A–Z list comes after the results in the page and may not be parsed yet
+    function az() { return document.querySelector('[data-search-az]'); }
+    var suggestions = [];
+    try { suggestions = JSON.parse(root.getAttribute('data-suggestions') || '[]'); } catch (e) { suggestions = []; }
+    var shown = null;
+
+    var initial = new URLSearchParams(window.location.search).get('q') || '';
+    input.value = initial;
+    var l = load();
+
+    function showEmpty(q) {
+      var items = suggestions.map(function (s) {
+        return el('li', {}, [TEXT.trySuggestions, el('a', { href: '?q=' + encodeURIComponent(s) }, [s])]);
+      });
+      replaceChildren(empty, [
+        el('p', {}, [TEXT.none(q)]),
+        el('p', {}, [TEXT.tryTitle]),
+        el('ul', {}, TEXT.tips.map(function (t) { return el('li', {}, [t]); }).concat(items)),
+        el('p', {}, [el('a', { href: '/thu-tuc/' }, [TEXT.allProcedures])])
+      ]);
+      empty.hidden = false;
+    }
+
+    function render(q, final) {
+      var query = q.trim() ? q : '';
+      if (!final && query === shown) return;
+      shown = query;
+      if (az()) az().hidden = !!query;
+      if (!query) {
+        replaceChildren(results, []);
+        results.hidden = true;
+        empty.hidden = true;
+        otherBox.hidden = true;
+        status.textContent = '';
+        results.setAttribute('aria-busy', 'false');
+        return;
+      }
+      results.hidden = false;
+      function show(engine, done) {
+        if (shown !== query) return;
+        var found = engine.search(q);
+        replaceChildren(results, found.results.map(function (r) { return procedureItem(engine, r, found.words); }));
+        results.setAttribute('data-query', query);
+        results.setAttribute('aria-busy', done ? 'false' : 'true');
+        if (!done) return;
+        status.textContent = found.results.length ? TEXT.found(found.results.length, query.trim()) : '';
+        if (found.results.length) empty.hidden = true; else showEmpty(query.trim());
+      }
+      function failed() {
+        if (shown !== query) return;
+        results.setAttribute('aria-busy', 'false');
+        status.textContent = TEXT.failed;
+        if (az()) az().hidden = false;
+      }
+      var complete = false;
+      results.setAttribute('aria-busy', 'true');
+      // first results from the first file; the final ranking once procedures-more.json is in
+      l.procedures.then(function (engine) { if (!complete) show(engine, false); }, function () {});
+      l.complete.then(function (engine) { complete = true; show(engine, true); }, failed);
+      l.other.then(function (engine) {
+        if (shown !== query) return;
+        var more = engine.search(q, { limit: 5 });
+        replaceChildren(otherList, more.results.map(function (r) { return otherItem(engine, r, more.words); }));
+        otherBox.hidden = !more.results.length;
+      }, function () { otherBox.hidden = true; });
+    }
+
+    var later = debounce(function () { render(input.value, false); }, DEBOUNCE_MS);
+    input.addEventListener('input', function () {
+      var url = new URL(window.location.href);
+      if (input.value.trim()) url.searchParams.set('q', input.value); else url.searchParams.delete('q');
+      window.history.replaceState(null, '', url);
+      later();
+    });
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var url = new URL(window.location.href);
+      url.searchParams.set('q', input.value);
+      window.history.replaceState(null, '', url);
+      render(input.value, true);
+    });
+    arrowKeys(input, results);
+    render(initial, true);
+  }
+
+  /* --- the drop-down under the header (and home page) search box --------------------------- */
+  var dropdownCount = 0;
+  function dropdown(input) {
+    var form = input.form;
+    var id = 'search-dropdown-' + (++dropdownCount);
+    var box = el('div', { 'class': 'search-dropdown', id: id, hidden: '' });
+    var list = el('ul', { 'class': 'search-dropdown__list' });
+    var hint = el('p', { 'class': 'visually-hidden', 'aria-live': 'polite' });
+    box.appendChild(list);
+    form.appendChild(box);
+    form.appendChild(hint);
+    form.classList.add('search-dropdown-host');
+    input.setAttribute('aria-controls', id);
+    var current = '';
+
+    function close() { box.hidden = true; }
+    function show(q) {
+      current = q;
+      if (!q.trim()) { close(); hint.textContent = ''; return; }
+      load().procedures.then(function (engine) {
+        if (current !== q) return;
+        var found = engine.search(q, { limit: DROPDOWN_LIMIT });
+        var items = found.results.map(function (r) {
+          var d = r.doc;
+          return el('li', {}, [el('a', { href: engine.data.url.replace('{slug}', encodeURIComponent(d[1])) },
+            highlighted(engine, d[0], found.words, r.terms))]);
+        });
+        items.push(el('li', { 'class': 'search-dropdown__all' }, [
+          el('a', { href: form.getAttribute('action') + '?q=' + encodeURIComponent(q.trim()) }, [TEXT.seeAll(q.trim())])
+        ]));
+        replaceChildren(list, items);
+        box.hidden = false;
+        hint.textContent = TEXT.dropdownHint(found.results.length);
+      }, function () { close(); });
+    }
+    var later = debounce(function () { show(input.value); }, DEBOUNCE_MS);
+    input.addEventListener('focus', function () {
+      loadCss();
+      load().complete.then(function () { if (!box.hidden && current) show(current); }, function () {});
+    });
+    input.addEventListener('input', later);
+    form.addEventListener('focusout', function (e) {
+      if (!form.contains(e.relatedTarget)) close();
+    });
+    arrowKeys(input, box, close);
+  }
+
+  var pageStarted = false;
+  function startPage() {
+    var page = document.querySelector('[data-search-page]');
+    if (page && !pageStarted && page.querySelector('[data-search-other]')) {
+      pageStarted = true;
+      searchPage(page);
+    }
+    return page;
+  }
+
+  function start() {
+    var page = startPage();
+    var boxes = document.querySelectorAll('form[role=search] input[name=q]');
+    Array.prototype.forEach.call(boxes, function (input) {
+      if (page && page.contains(input)) return;
+      dropdown(input);
+    });
+  }
+
+  window.PortalSearch = { load: load, urls: URLS };
+  // On /tim-kiem/ this script is also in the page's head (async): it starts loading at once and
+  // shows results as soon as the results list is parsed, before the long A–Z list below it.
+  if (script && script.hasAttribute('data-search-early')) {
+    load().procedures.then(startPage, function () {});
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();

@@ -1,0 +1,44 @@
+"""Build the search indexes of a content folder with the real Python code and print them as JSON.
+
+Used by tests/js/search-engine.test.js so that Node tests query an index made by lunr.py:
+    .venv/bin/python tests/js/helpers/build_search_index.py CONTENT_DIR [QUERIES.yaml ...]
+The queries files (read with PyYAML) come back too, under "queries".
+"""
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT))
+os.environ["PORTAL_CONTENT"] = str(Path(sys.argv[1]).resolve())
+os.environ["PORTAL_TODAY"] = "2025-08-01"
+
+import yaml  # noqa: E402
+from pelican.settings import read_settings  # noqa: E402
+
+settings = read_settings(str(ROOT / "pelicanconf.py"))
+for name in settings["PLUGINS"]:
+    importlib.import_module(name)
+from portal_core.content import load_store  # noqa: E402
+from portal_search import portal_search, search_index  # noqa: E402
+
+store = load_store(settings["PATH"], settings)
+config = portal_search.search_settings(settings)
+first, more = search_index.build_procedures(store, config)
+
+# lunr.py's own term weights of the first file's fields: {"field/ref": {term: weight}}
+boosts = {k: v for k, v in config["procedure_boosts"].items() if k in search_index.FIRST_FIELDS}
+documents = [search_index.procedure_document(p, search_index.Synonyms(search_index.synonym_groups(store)),
+                                             config["summary_words"]) for p in search_index.active_procedures(store)]
+_, index = search_index.build_lunr(documents, boosts)
+serialised = index.serialize()
+term_of = {posting["_index"]: term for term, posting in serialised["invertedIndex"]}
+weights = {ref: {term_of[v[i]]: v[i + 1] for i in range(0, len(v), 2)} for ref, v in serialised["fieldVectors"]}
+
+json.dump({"procedures": first, "more": more, "other": search_index.build_other(store, config),
+           "lunr_py_weights": weights,
+           "queries": [q for f in sys.argv[2:] for q in yaml.safe_load(Path(f).read_text(encoding="utf-8"))]},
+          sys.stdout, ensure_ascii=False)

@@ -1,0 +1,156 @@
+// The query side, on index files built by the real Python code (lunr.py) and read by lunr.js.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const lunr = require(path.join(ROOT, 'node_modules', 'lunr'));
+const V = require(path.join(ROOT, 'plugins', 'portal_search', 'static', 'vietnamese.js'));
+const { create } = require(path.join(ROOT, 'plugins', 'portal_search', 'static', 'search-engine.js'));
+
+const DATA = path.join(ROOT, 'tests', 'data', 'search');
+const built = JSON.parse(execFileSync(
+  path.join(ROOT, '.venv', 'bin', 'python'),
+  [path.join(__dirname, 'helpers', 'build_search_index.py'), path.join(DATA, 'content'),
+    path.join(DATA, 'queries.yaml'), path.join(DATA, 'queries-more.yaml')],
+  { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }
+));
+const api = create(lunr, V);
+const procedures = new api.Engine(built.procedures);
+procedures.addPart(built.more);
+const firstOnly = new api.Engine(built.procedures);
+const other = new api.Engine(built.other);
+const slugs = (q, options) => procedures.search(q, options).results.map((r) => r.doc[1]);
+
+test('index files built by lunr.py load in lunr.js with the portal-vi search pipeline', () => {
+  for (const file of [built.procedures, built.more, built.other]) {
+    assert.deepEqual(file.index.pipeline, ['portal-vi']);
+  }
+  const ix = api.readIndex(built.procedures.index);
+  assert.ok(ix.lunr instanceof lunr.Index);
+  assert.equal(ix.lunr.pipeline._stack[0], V.pipelineFunction);
+});
+
+test('an index naming an unregistered pipeline function does not load', () => {
+  const broken = { ...built.procedures.index, pipeline: ['lunr-vi-stemmer'] };
+  assert.throws(() => api.readIndex(broken), /unregistered function/);
+});
+
+test('term weights rebuilt from the counts equal the ones lunr.py computed', () => {
+  const full = api.lunrIndex(built.procedures.index);
+  const terms = built.procedures.index.terms;
+  let compared = 0;
+  for (const [ref, weights] of Object.entries(built.lunr_py_weights)) {
+    const elements = full.fieldVectors[ref].elements;
+    const mine = {};
+    for (let i = 0; i < elements.length; i += 2) mine[terms[elements[i]]] = elements[i + 1];
+    assert.deepEqual(Object.keys(mine).sort(), Object.keys(weights).sort(), ref);
+    for (const [term, w] of Object.entries(weights)) {
+      assert.ok(Math.abs(mine[term] - w) <= 0.0011, `${ref} ${term}: ${mine[term]} vs ${w}`);
+      compared++;
+    }
+  }
+  assert.ok(compared > 100);
+});
+
+test("the engine's scores are lunr.js Index.query's scores for the same clauses", () => {
+  const full = api.lunrIndex(built.procedures.index);
+  const part = firstOnly.parts[0];
+  for (const q of ['dang ky khai sinh', 'cần những giấy tờ gì để đăng ký khai sinh', 'giay phep lai x', 'so do']) {
+    const words = api.analyse(q);
+    const clauses = part.plan(words, true, false, words.map((w) => part.has(w.folded)));
+    const scores = new Float64Array(built.procedures.docs.length);
+    part.score(clauses, scores, new Int32Array(scores.length));
+    const theirs = full.query((query) => clauses.forEach((c) => query.clause({ term: c.term, boost: c.boost, usePipeline: false })));
+    assert.ok(theirs.length > 0, q);
+    assert.equal(theirs.length, scores.filter((s) => s > 0).length, q);
+    for (const r of theirs) assert.ok(Math.abs(r.score - scores[Number(r.ref)]) < 1e-9, `${q}: ${r.ref}`);
+  }
+});
+
+test('every test query finds its procedure in the top 3 (engine only; the browser test is the gate)', () => {
+  const misses = built.queries.filter(({ q, expect }) => {
+    const rank = slugs(q).indexOf(expect);
+    return rank < 0 || rank > 2;
+  });
+  assert.deepEqual(misses, []);
+});
+
+test('the first file alone already finds procedures by name', () => {
+  assert.equal(firstOnly.search('Đăng ký khai sinh').results[0].doc[1], 'dang-ky-khai-sinh');
+  assert.equal(firstOnly.search('CCCD').results[0].doc[1], 'cap-the-can-cuoc');
+});
+
+test('the plain procedure comes before near-identical ones', () => {
+  for (const q of ['Đăng ký khai sinh', 'dang ky khai sinh', 'đăng kí khai sinh']) {
+    assert.equal(slugs(q)[0], 'dang-ky-khai-sinh', q);
+  }
+});
+
+test('an exact procedure code puts that procedure first', () => {
+  assert.equal(slugs('BD-0012')[0], 'cap-the-can-cuoc');
+  assert.equal(slugs('  bd-0012 ')[0], 'cap-the-can-cuoc');
+  assert.equal(slugs('1.001193')[0], 'dang-ky-khai-sinh-luu-dong');
+  assert.equal(slugs('mã 1.001193')[0], 'dang-ky-khai-sinh-luu-dong');
+});
+
+test('filler words of a whole question do not decide the ranking', () => {
+  const words = api.analyse('cần những giấy tờ gì để đăng ký khai sinh');
+  assert.deepEqual(words.filter((w) => w.filler).map((w) => w.text), ['cần', 'những', 'giấy', 'tờ', 'gì', 'để']);
+  assert.equal(slugs('cần những giấy tờ gì để đăng ký khai sinh')[0], 'dang-ky-khai-sinh');
+  // a query made only of filler words still searches with them
+  assert.ok(api.analyse('giấy tờ').every((w) => !w.filler));
+  // "căn" (căn cước) is not the filler "cần"; without diacritics "can cuoc" still works
+  assert.ok(!api.analyse('căn cước').some((w) => w.filler));
+  assert.equal(slugs('can cuoc')[0], 'cap-the-can-cuoc');
+  // someone typing diacritics means "minh" (chứng minh), not the filler "mình"
+  assert.ok(!api.analyse('chứng minh nhân dân').some((w) => w.filler));
+});
+
+test('the last word is matched as a prefix while typing, not after a space', () => {
+  assert.equal(slugs('khai si')[0], 'dang-ky-khai-sinh');
+  assert.equal(slugs('dang ky ket h')[0], 'dang-ky-ket-hon');
+  assert.ok(procedures.search('ket h').results[0].terms.includes('ket_hon'));
+  assert.ok(procedures.search('ket h ').results.every((r) => !r.terms.includes('ket_hon')));
+});
+
+test('a typo in one word of 4+ letters is forgiven (edit distance 1)', () => {
+  assert.equal(slugs('dang ky thuogn tru')[0], 'dang-ky-thuong-tru');
+  assert.equal(slugs('tro cap that nghep')[0], 'huong-tro-cap-that-nghiep');
+});
+
+test('accented queries rank exact diacritics first; folded queries find both', () => {
+  assert.equal(slugs('đường')[0], 'cap-phep-thi-cong-duong-bo');
+  assert.equal(slugs('dương')[0], 'khen-thuong-tuyen-duong');
+  const folded = slugs('duong');
+  assert.ok(folded.includes('cap-phep-thi-cong-duong-bo') && folded.includes('khen-thuong-tuyen-duong'));
+});
+
+test('synonyms from content/search/synonyms.yaml are applied at build time', () => {
+  assert.equal(slugs('chứng minh nhân dân')[0], 'cap-the-can-cuoc');
+  assert.equal(slugs('khai sanh')[0], 'dang-ky-khai-sinh');
+  assert.ok(slugs('GPLX').slice(0, 2).includes('doi-giay-phep-lai-xe'));
+});
+
+test('abolished procedures and unpublished news are not in the indexes', () => {
+  assert.ok(!built.procedures.docs.some((d) => d[1] === 'dang-ky-ket-hon-cu'));
+  assert.ok(!built.other.docs.some((d) => d[1].includes('tin-chua-dang')));
+  assert.equal(other.search('căn cước').results[0].doc[1], '/tin-tuc/cap-can-cuoc-tai-trung-tam/');
+  assert.equal(other.search('thu dau mot').results[0].doc[1], '/dia-diem/chi-nhanh-thu-dau-mot/');
+});
+
+test('highlights mark the matched words of a title, not filler words', () => {
+  const r = procedures.search('cần gì để đăng kí khai sinh');
+  const title = r.results[0].doc[0];
+  const marked = procedures.highlights(title, r.words, r.results[0].terms).map(([a, b]) => title.slice(a, b));
+  assert.deepEqual(marked, ['Đăng', 'ký', 'khai', 'sinh']);
+});
+
+test('queries with markup, only punctuation, or nothing are harmless', () => {
+  assert.deepEqual(procedures.search('').results, []);
+  assert.deepEqual(procedures.search('  ?!… ').results, []);
+  assert.doesNotThrow(() => procedures.search('<script>alert(1)</script> "><img src=x onerror=alert(1)>'));
+  assert.doesNotThrow(() => procedures.search('a'.repeat(500) + ' ' + 'khai '.repeat(100)));
+});
