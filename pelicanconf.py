@@ -99,4 +99,4 @@ DELETE_OUTPUT_DIRECTORY = False
 OUTPUT_PATH = str(ROOT / "output")
 RELATIVE_URLS = False
 TYPOGRIFY = False
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": []}
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True}

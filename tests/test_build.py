@@ -138,3 +138,30 @@ def test_new_creates_a_valid_file_with_an_ascii_slug(tmp_path):
     f.write_text(f.read_text(encoding="utf-8").replace("code: MA-THU-TUC", "code: T-003"), encoding="utf-8")
     proc = subprocess.run([invoke, "check", "--content", str(content)], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_sitemap_lists_indexable_pages_only(sample_site):
+    import xml.etree.ElementTree as ET
+    import yaml
+    site_url = yaml.safe_load((ROOT / "content" / "site.yaml").read_text(encoding="utf-8"))["url"].rstrip("/")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [e.text for e in ET.parse(sample_site / "sitemap.xml").getroot().findall("s:url/s:loc", ns)]
+    assert site_url + "/thu-tuc/dang-ky-khai-sinh/" in locs
+    assert all(loc.startswith(site_url + "/") for loc in locs)
+    for loc in locs:
+        html = (sample_site / loc[len(site_url) + 1:] / "index.html").read_text(encoding="utf-8")
+        assert "noindex" not in html, loc
+    assert not any(loc.endswith("/qr/") for loc in locs)
+
+
+def test_editor_text_is_escaped(tmp_path):
+    """A title with markup characters is shown as text, never as HTML (autoescape)."""
+    content = tmp_path / "content"
+    shutil.copytree(DATA / "minimal", content)
+    f = content / "procedures" / "dang-ky-khai-sinh.md"
+    f.write_text(f.read_text(encoding="utf-8").replace("title: Đăng ký khai sinh", 'title: "Đăng ký <b>khai sinh</b> & <script>x()</script>"'), encoding="utf-8")
+    out = tmp_path / "site"
+    build(content, out)
+    html = (out / "thu-tuc" / "dang-ky-khai-sinh" / "index.html").read_text(encoding="utf-8")
+    assert "<script>x()</script>" not in html and "<b>khai sinh</b>" not in html
+    assert "&lt;b&gt;khai sinh&lt;/b&gt; &amp;" in html

@@ -155,3 +155,15 @@ def test_valid_minimal_content_builds(built):
     assert (built / "thu-tuc" / "dang-ky-khai-sinh" / "index.html").is_file()
     assert (built / "bieu-mau" / "to-khai-khai-sinh.pdf").is_file()
     assert (built / "index.html").is_file()
+
+
+def test_warnings_are_printed_and_do_not_stop_the_build(content, tmp_path):
+    page = content / "pages" / "gioi-thieu.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nDòng một.\n\n![](/images/toa-nha.jpg)\n", encoding="utf-8")
+    expected_line = page.read_text(encoding="utf-8").splitlines().index("![](/images/toa-nha.jpg)") + 1
+    out = tmp_path / "warned"
+    proc = build(content, out)
+    assert proc.returncode == 0
+    message = proc.stdout + proc.stderr
+    assert f"pages/gioi-thieu.md:{expected_line}" in message and "alt" in message, message
+    assert (out / "gioi-thieu" / "index.html").is_file()

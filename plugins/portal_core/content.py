@@ -15,6 +15,7 @@ from typing import Callable
 
 import jsonschema
 import markdown as markdown_lib
+from markupsafe import Markup
 
 from .frontmatter import (
     FrontMatterError,
@@ -23,6 +24,7 @@ from .frontmatter import (
     read_yaml_file,
     to_json,
 )
+from .store_cache import StoreCache
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -223,11 +225,15 @@ class Store:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self._markdown = None
+        self._cache: StoreCache | None = None  # files already read by an earlier build (load())
+        self._base: Path | None = None
 
     # --- helpers for plugins -------------------------------------------------------------
     def rel(self, path: Path) -> str:
+        if self._base is None:
+            self._base = self.path.resolve().parent
         try:
-            return str(Path(path).resolve().relative_to(self.path.resolve().parent))
+            return str(Path(path).resolve().relative_to(self._base))
         except ValueError:
             return str(path)
 
@@ -263,12 +269,16 @@ class Store:
         if self._markdown is None:
             self._markdown = markdown_lib.Markdown(**self.settings.get("MARKDOWN", {}))
         self._markdown.reset()
-        return self._markdown.convert(text)
+        # editors' Markdown is trusted HTML; everything else in templates is escaped (autoescape)
+        return Markup(self._markdown.convert(text))
 
     # --- loading ---------------------------------------------------------------------------
     def load(self) -> "Store":
+        self._cache = StoreCache.for_store(self, content_types())
         for ct in content_types():
             self._load_type(ct)
+        if self._cache:  # before prepare(), which may change items' data
+            self._cache.save()
         if not self.problems:
             for ct in content_types():
                 if ct.prepare:
@@ -307,11 +317,17 @@ class Store:
     def _load_markdown(self, ct: ContentType, validator, f: Path) -> None:
         source = self.rel(f)
         slug = f.stem
-        try:
-            data, body, body_line = read_markdown_file(f)
-        except FrontMatterError as exc:
-            self.problems.append(Problem(source, exc.message, "", exc.line))
-            return
+        # An unchanged file that loaded without problems last time: read, checked, rendered.
+        cached = self._cache.get(ct.name, f) if self._cache else None
+        warnings = len(self.warnings)
+        if cached:
+            data, body, body_line, body_html = cached
+        else:
+            try:
+                data, body, body_line = read_markdown_file(f)
+            except FrontMatterError as exc:
+                self.problems.append(Problem(source, exc.message, "", exc.line))
+                return
         ok = True
         if not SLUG_RE.match(slug):
             ok = False
@@ -325,7 +341,7 @@ class Store:
             ok = False
             other = self.by_slug[ct.name][slug].source
             self.problems.append(Problem(source, f"tên tệp '{slug}' đã được dùng bởi {other}"))
-        if not self._check(ct, validator, data, source, f, 2):
+        if not cached and not self._check(ct, validator, data, source, f, 2):
             return
         if not ok:
             return
@@ -333,7 +349,9 @@ class Store:
         self.items[ct.name].append(item)
         self.by_slug[ct.name][slug] = item
         if ct.render_body:
-            item.body_html = self.markdown(body)
+            item.body_html = body_html if cached else self.markdown(body)
+        if self._cache and not cached and len(self.warnings) == warnings:
+            self._cache.put(ct.name, f, (data, body, body_line, item.body_html))
 
     def _load_yaml(self, ct: ContentType, validator, f: Path) -> None:
         source = self.rel(f)

@@ -8,16 +8,22 @@ portal's own content types.
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 PRECOMPRESS_SUFFIXES = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".geojson"}
 MIN_BYTES = 512  # smaller files gain nothing from compression
+HEAD_BYTES = 4096
+NOINDEX = re.compile(rb'<meta name="robots" content="[^"]*noindex')
 
 
 def page_urls(output: Path) -> list[str]:
     urls = []
     for f in sorted(output.rglob("index.html")):
+        with f.open("rb") as fh:  # pages that ask not to be indexed (QR posters) stay out
+            if NOINDEX.search(fh.read(HEAD_BYTES)):
+                continue
         rel = f.parent.relative_to(output).as_posix()
         urls.append("/" if rel == "." else f"/{rel}/")
     return urls
