@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from urllib.request import urlopen
 
 import pytest
+from playwright.sync_api import expect
 import zxingcpp
 from PIL import Image
 
@@ -222,6 +223,8 @@ def test_filters_combine_and_survive_reload(page, site_url, browser):
     if not [s for s in expected3 if "huyen" in act[s]["levels"] and act[s]["field"] == field]:
         assert page.locator("#procedure-filter-empty").is_visible()
     page.click("button[type=reset]")
+    # the form resets after its reset event: wait for the list to follow
+    expect(page.locator("main .proc-list li").filter(visible=True)).to_have_count(len(act))
     assert visible_slugs(page) == sorted(act)
     assert urlsplit(page.url).query == ""
 
