@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 import yaml
 from conftest import DATA, ROOT, SAMPLE_TODAY, assert_no_axe_violations, build, new_page
 
@@ -107,7 +108,7 @@ def test_nearest_office_by_geolocation(browser, geo_url, point):
     expected = expected_order(GEO_SITE, TODAY, point)
     with geolocated(browser, *point) as page:
         page.goto(geo_url + "/dia-diem/gan-nhat/")
-        assert not page.is_visible("#finder-nojs")
+        expect(page.locator("#finder-nojs")).to_be_hidden()
         page.click("#finder-locate")
         assert result_slugs(page) == [slug for slug, _ in expected]
         km = float(page.get_attribute("#finder-results li:first-child", "data-km"))
@@ -291,7 +292,7 @@ def test_merged_office_page_points_to_its_successor(browser, geo_url):
         page.click(f"#office-moved a[href='/dia-diem/{succ}/']")
         page.wait_for_url(f"**/dia-diem/{succ}/")
         assert page.inner_text("h1") == offices[succ]["name"]
-        assert page.locator("#office-status").is_visible()
+        expect(page.locator("#office-status")).to_be_visible()
 
 
 # --- accessibility -----------------------------------------------------------------------------
