@@ -83,11 +83,11 @@ def check(c, content=str(DEFAULT_CONTENT), today=None, links=False):
     if links:
         import tempfile
 
-        from portal_core.links import broken_links
+        from portal_core.links import broken_links, content_sources
 
         out = Path(tempfile.mkdtemp(prefix="portal-check-")) / "site"
         pelican(c, content, out, today)
-        broken = broken_links(out)
+        broken = broken_links(out, content_sources(store), base=store.path.parent)
         shutil.rmtree(out.parent, ignore_errors=True)
         for b in broken:
             print(f"Liên kết hỏng: {b}", file=sys.stderr)
@@ -103,22 +103,17 @@ def serve(c, port=8000, output=str(DEFAULT_OUTPUT)):
 
 
 @task(help={"drafts": "preview drafts and future news with a 'Bản nháp' banner",
-            "port": "port (default 8000)", "content": "content folder"})
-def livereload(c, drafts=False, port=8000, content=str(DEFAULT_CONTENT), output=str(DEFAULT_OUTPUT)):
+            "port": "port (default 8000)", "content": "content folder",
+            "today": "build as if today were YYYY-MM-DD"})
+def livereload(c, drafts=False, port=8000, content=str(DEFAULT_CONTENT), output=str(DEFAULT_OUTPUT), today=None):
     """Build, serve on http://localhost:8000 and rebuild (and reload the browser) on every change."""
-    from livereload import Server
+    # An edited procedure, office or roadmap page is re-rendered at once by a page worker; the full
+    # build (listings, search index) follows in the background. See plugins/portal_core/incremental.py.
+    from portal_core.incremental import LiveSite
 
-    def rebuild():
-        try:
-            pelican(c, content, output, drafts=drafts)
-        except SystemExit:
-            print("Lỗi nội dung: sửa tệp rồi lưu lại; trang web cũ vẫn được phục vụ.", file=sys.stderr)
-
-    rebuild()
-    server = Server()
-    for pattern in (f"{content}/**/*", "theme/**/*", "plugins/**/*", "pelicanconf.py"):
-        server.watch(pattern, rebuild)
-    server.serve(host="localhost", port=int(port), root=str(output), open_url_delay=None)
+    site = LiveSite(lambda: pelican(c, content, output, today=today, drafts=drafts), content, output,
+                    _env(content, today, drafts))
+    site.serve("localhost", int(port), [ROOT / "theme", ROOT / "plugins", ROOT / "pelicanconf.py"])
 
 
 @task
@@ -148,7 +143,10 @@ def test(c, k="", browser=True):
     c.run(f'"{PY}" -m pytest -n 2 --dist loadfile {marker} {kexpr}', pty=False)
 
 
-@task
-def bench(c):
+@task(help={"runs": "builds of each kind, median reported (at least 3)",
+            "quick": "small content and one run: checks the harness in a minute",
+            "livereload": "also measure livereload's fast path (default yes)"})
+def bench(c, runs=3, quick=False, livereload=True):
     """Benchmark the build at reference scale against plain Pelican, and search in Chromium."""
-    c.run(f'"{PY}" benchmarks/bench.py', pty=False)
+    opts = f"--runs {int(runs)}" + (" --quick" if quick else "") + ("" if livereload else " --no-livereload")
+    c.run(f'"{PY}" benchmarks/bench.py {opts}', pty=False)

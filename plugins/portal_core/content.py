@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,6 +31,10 @@ from .frontmatter import (
 from .store_cache import StoreCache
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Reading, checking and rendering files is shared out between processes on a multi-core machine
+# when a content type has at least this many files to read (fewer: a process costs more than it
+# saves); PORTAL_PARALLEL=0 in the environment turns it off.
+PARALLEL_MIN_FILES = 300
 
 
 @dataclass
@@ -274,7 +282,8 @@ class Store:
 
     # --- loading ---------------------------------------------------------------------------
     def load(self) -> "Store":
-        self._cache = StoreCache.for_store(self, content_types())
+        checks = sorted((name, func) for name, (func, _) in FORMAT_CHECKER.checkers.items())
+        self._cache = StoreCache.for_store(self, content_types(), checks)
         for ct in content_types():
             self._load_type(ct)
         if self._cache:  # before prepare(), which may change items' data
@@ -298,36 +307,77 @@ class Store:
         if ct.folder is not None:
             folder = self.path / ct.folder
             files = sorted(folder.rglob("*.md")) if folder.is_dir() else []
+            done = self._read_in_parallel(ct, validator, files)
             for f in files:
-                self._load_markdown(ct, validator, f)
+                self._load_markdown(ct, validator, f, done.get(f))
         elif ct.file is not None:
             f = self.path / ct.file
             if f.exists():
                 self._load_yaml(ct, validator, f)
 
     def _check(self, ct, validator, data, source: str, full: Path, first_line: int, index=None) -> bool:
+        problems = self._schema_problems(validator, data, source, full, first_line, index)
+        self.problems += problems
+        return not problems
+
+    def _schema_problems(self, validator, data, source: str, full: Path, first_line: int, index=None):
         errors = sorted(validator.iter_errors(to_json(data)), key=lambda e: list(map(str, e.absolute_path)))
+        problems = []
         for err in errors:
             fpath, msg = _message(err)
             keys = ((index,) if index is not None else ()) + fpath
             line = line_of(full, keys, first_line=first_line)
-            self.problems.append(Problem(source, msg, _field_path(fpath), line))
-        return not errors
+            problems.append(Problem(source, msg, _field_path(fpath), line))
+        return problems
 
-    def _load_markdown(self, ct: ContentType, validator, f: Path) -> None:
+    def _read_file(self, ct: ContentType, validator, f: Path):
+        """What loading a file needs from that file alone: ((data, body, body_line, body_html) or
+        None, problems). Worker processes run this for `_read_in_parallel`."""
+        try:
+            data, body, body_line = read_markdown_file(f)
+        except FrontMatterError as exc:
+            return None, [Problem(self.rel(f), exc.message, "", exc.line)]
+        problems = self._schema_problems(validator, data, self.rel(f), f, 2)
+        html = self.markdown(body) if ct.render_body and not problems else ""
+        return (data, body, body_line, html), problems
+
+    def _read_in_parallel(self, ct: ContentType, validator, files) -> dict:
+        """{file: _read_file(...)} for the files no cache holds, read by several processes, or {}
+        (then each file is read in turn). Problems come out in the same order either way."""
+        global _forked
+        n = min(os.cpu_count() or 1, 4)
+        todo = [f for f in files if not (self._cache and self._cache.get(ct.name, f))]
+        if n < 2 or len(todo) < PARALLEL_MIN_FILES or os.environ.get("PORTAL_PARALLEL") == "0":
+            return {}
+        chunks = [todo[i::n] for i in range(n)]
+        _forked = (self, ct, validator)  # the workers are forked from this process and read it
+        try:
+            with ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_read_in_worker, chunk) for chunk in chunks[1:]]
+                done = {f: self._read_file(ct, validator, f) for f in chunks[0]}
+                for chunk, future in zip(chunks[1:], futures):
+                    done.update(zip(chunk, future.result()))
+            return done
+        except (OSError, BrokenProcessPool):  # no processes here: read in turn
+            return {}
+        finally:
+            _forked = None
+
+    def _load_markdown(self, ct: ContentType, validator, f: Path, read=None) -> None:
         source = self.rel(f)
         slug = f.stem
         # An unchanged file that loaded without problems last time: read, checked, rendered.
         cached = self._cache.get(ct.name, f) if self._cache else None
         warnings = len(self.warnings)
+        schema_problems = []
         if cached:
             data, body, body_line, body_html = cached
         else:
-            try:
-                data, body, body_line = read_markdown_file(f)
-            except FrontMatterError as exc:
-                self.problems.append(Problem(source, exc.message, "", exc.line))
+            loaded, schema_problems = read if read is not None else self._read_file(ct, validator, f)
+            if loaded is None:  # the front matter could not be read at all
+                self.problems += schema_problems
                 return
+            data, body, body_line, body_html = loaded
         ok = True
         if not SLUG_RE.match(slug):
             ok = False
@@ -341,15 +391,14 @@ class Store:
             ok = False
             other = self.by_slug[ct.name][slug].source
             self.problems.append(Problem(source, f"tên tệp '{slug}' đã được dùng bởi {other}"))
-        if not cached and not self._check(ct, validator, data, source, f, 2):
-            return
-        if not ok:
+        self.problems += schema_problems
+        if schema_problems or not ok:
             return
         item = Item(ct.name, slug, source, data, body, body_line)
         self.items[ct.name].append(item)
         self.by_slug[ct.name][slug] = item
         if ct.render_body:
-            item.body_html = body_html if cached else self.markdown(body)
+            item.body_html = body_html
         if self._cache and not cached and len(self.warnings) == warnings:
             self._cache.put(ct.name, f, (data, body, body_line, item.body_html))
 
@@ -381,6 +430,14 @@ class Store:
                 item = Item(ct.name, f.stem, source, data)
                 self.items[ct.name].append(item)
                 self.by_slug[ct.name][f.stem] = item
+
+
+_forked: tuple | None = None  # (store, content type, validator) while workers read files
+
+
+def _read_in_worker(files) -> list:
+    store, ct, validator = _forked
+    return [store._read_file(ct, validator, f) for f in files]
 
 
 def load_store(content_path, settings) -> Store:

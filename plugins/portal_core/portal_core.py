@@ -47,8 +47,12 @@ class FrontMatterReader(BaseReader):
 
     def read(self, source_path):
         path = Path(source_path)
-        data, body, _ = read_markdown_file(path)
         store = content.current_store()
+        item = store.get("news", path.stem) or store.get("pages", path.stem)
+        if item is not None and item.source == store.rel(path):
+            data, body = item.data, item.body  # read and validated moments ago by the store
+        else:
+            data, body, _ = read_markdown_file(path)
         metadata = {"slug": path.stem}
         for key, value in data.items():
             if key == "date":
@@ -66,7 +70,15 @@ def add_reader(readers):
 
 
 class PortalGenerator(Generator):
-    """Base class for the portal's generators: gives them the store and a shared context."""
+    """Base class for the portal's generators: gives them the store and a shared context.
+
+    `invoke livereload` re-runs `generate_context` of the generator that wrote an edited item's
+    page, with `live` set, before rendering that page again (portal_core/incremental.py): keep it
+    to computing context and item attributes, and when `live` is true skip work that writes files
+    or starts processes.
+    """
+
+    live = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,8 +112,8 @@ def load_content(pelican):
     store.pages_menu = sorted(
         (p for p in store["pages"] if p.data.get("menu") is not None), key=lambda p: p.data["menu"]
     )
-    for w in store.warnings:
-        logger.warning("%s", w)
+    for w in store.warnings:  # plain lines, so that editors (and editors' tools) can read file:line
+        print(f"Cảnh báo: {w}", file=sys.stderr)
     return HomeGenerator
 
 

@@ -1,0 +1,380 @@
+"""Benchmark the portal's build at reference scale against plain Pelican, and livereload's fast path.
+
+    invoke bench                      # or: python benchmarks/bench.py [--runs 3] [--quick] [--no-livereload]
+
+1. Generates the reference content (2,000 procedures, 120 offices, 500 news) and the same items as
+   plain Pelican articles with benchmarks/generate.py (skipped when the folders are up to date).
+2. Builds both in turn, alternating which goes first, `--runs` times each (median reported): ours
+   through `tasks.pelican()` (what `invoke build` runs), plain Pelican with its default theme and
+   benchmarks/plainconf.py. A full build starts with an empty content cache; the rebuild after
+   editing one procedure file starts from the cache the full build left.
+3. Measures wall time, CPU time and peak memory (os.wait4 of the build process tree), the output
+   size (files, bytes, gzipped bytes of one procedure page), and the ratio ours / plain of each.
+4. Starts `invoke livereload` on the reference content and measures, over several edits of one
+   procedure file, the time from saving the file to the new content on disk and served over HTTP.
+5. Runs the extra measurements registered with `@measurement` (see EXTRA_MEASUREMENTS below).
+
+Prints a table and writes benchmarks/results/latest.json. Wall times depend on what else the
+machine is doing: compare ours with plain Pelican from the same run (the ratio), not across runs.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / "work"
+RESULTS = HERE / "results"
+PY = sys.executable
+TODAY = "2025-10-15"  # the reference content is dated around this day (benchmarks/generate.py)
+EDITED = "dang-ky-khai-sinh"  # the procedure edited for rebuilds and livereload (always generated)
+GOAL_RATIO = 1.5
+GOAL_LIVERELOAD_S = 2.0
+LIVERELOAD_EDITS = 5
+
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+
+@dataclass
+class BenchContext:
+    """What an extra measurement gets: the folders of this run (all built as of `today`)."""
+
+    root: Path  # the repository
+    work: Path  # benchmarks/work/
+    content: Path  # the reference content folder (portal format)
+    plain_content: Path  # the same items as plain Pelican articles
+    output: Path  # the portal's build of `content` (the last full build of this run)
+    plain_output: Path  # plain Pelican's build of `plain_content`
+    today: str
+    runs: int
+    quick: bool
+    results: dict = field(default_factory=dict)  # the figures measured so far (read only)
+
+
+# Extra measurements: functions taking a BenchContext and returning a dict of figures (numbers or
+# short strings; add "goal" / "ok" keys when there is one). Each result is printed and saved
+# under results["extra"][<function name>]. Register one with the @measurement decorator, e.g. the
+# search index size, the time to the first result and query p95 in headless Chromium.
+EXTRA_MEASUREMENTS: list[Callable[[BenchContext], dict]] = []
+
+
+def measurement(fn: Callable[[BenchContext], dict]) -> Callable[[BenchContext], dict]:
+    EXTRA_MEASUREMENTS.append(fn)
+    return fn
+
+
+# --- running one build ------------------------------------------------------------------------
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    max_rss_mb: float
+    ok: bool
+
+
+def timed(cmd: list[str], log: Path, env: dict | None = None) -> Run:
+    """Run a command; wall time, CPU time (user + sys) and peak RSS of its whole process tree."""
+    with open(log, "ab") as out:
+        out.write(f"\n$ {' '.join(cmd)}\n".encode())
+        out.flush()
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss: the largest RSS of the process or any descendant it waited for (kilobytes on Linux)
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode == 0)
+
+
+def build_ours(content: Path, output: Path, cache: Path, log: Path) -> Run:
+    """`invoke build` as editors run it (tasks.pelican), with a content cache of its own."""
+    code = ("import sys; a = sys.argv; sys.path.insert(0, a[1]); from invoke import Context; import tasks; "
+            "tasks.pelican(Context(), a[2], a[3], today=a[4], extra=a[5])")
+    extra = f"-e CACHE_PATH='\"{cache}\"'"
+    return timed([PY, "-c", code, str(ROOT), str(content), str(output), TODAY, extra], log)
+
+
+def build_plain(content: Path, output: Path, cache: Path, log: Path) -> Run:
+    return timed([PY, "-m", "pelican", str(content), "-o", str(output), "-s", str(HERE / "plainconf.py"),
+                   "-e", f'CACHE_PATH="{cache}"'], log)
+
+
+def procedure_file(kind: str, content: Path) -> Path:
+    return content / "procedures" / f"{EDITED}.md"
+
+
+def edit(path: Path, token: str) -> None:
+    """What an editor does: change one sentence of a procedure and save."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"\n\nSửa lần [^\n]*\n?$", "\n", text)
+    path.write_text(text.rstrip("\n") + f"\n\nSửa lần {token}.\n", encoding="utf-8")
+
+
+def unedit(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"\n\nSửa lần [^\n]*\n?$", "\n", text), encoding="utf-8")
+
+
+def output_size(folder: Path, page: Path) -> dict:
+    files = [f for f in folder.rglob("*") if f.is_file()]
+    data = page.read_bytes() if page.exists() else b""
+    return {"files": len(files), "bytes": sum(f.stat().st_size for f in files),
+            "procedure_page_bytes": len(data), "procedure_page_gzip_bytes": len(gzip.compress(data, 9))}
+
+
+# --- livereload -------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def measure_livereload(content: Path, log: Path, edits: int) -> dict:
+    """Start `invoke livereload`, edit one procedure `edits` times, time the page's update."""
+    output = WORK / "livereload-site"
+    shutil.rmtree(output, ignore_errors=True)
+    port = free_port()
+    invoke = Path(PY).parent / "invoke"
+    cmd = [str(invoke) if invoke.exists() else "invoke", "livereload", "--content", str(content),
+           "--output", str(output), "--port", str(port), "--today", TODAY]
+    lines: list[str] = []
+    ready = threading.Event()
+    out = open(log, "ab")
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def reader():
+        for raw in proc.stdout:
+            out.write(raw)
+            out.flush()
+            line = raw.decode("utf-8", "replace")
+            lines.append(line)
+            if "Cập nhật nhanh đã sẵn sàng" in line:
+                ready.set()
+
+    threading.Thread(target=reader, daemon=True).start()
+    page = output / "thu-tuc" / EDITED / "index.html"
+    url = f"http://localhost:{port}/thu-tuc/{EDITED}/"
+    path = content / "procedures" / f"{EDITED}.md"
+    result: dict = {"edits": edits}
+    try:
+        start = time.perf_counter()
+        if not ready.wait(900):
+            result["error"] = "livereload did not report that the fast path is ready within 900 s"
+            return result
+        result["startup_s"] = round(time.perf_counter() - start, 2)
+        disk, served, follow = [], [], []
+        for i in range(edits):
+            token = f"{os.getpid()}-{i}-{time.time_ns()}"
+            t0 = time.perf_counter()
+            edit(path, token)
+            t_disk = t_served = None
+            while time.perf_counter() - t0 < 60:
+                if t_disk is None and page.exists() and token in page.read_text(encoding="utf-8", errors="replace"):
+                    t_disk = time.perf_counter() - t0
+                if t_disk is not None and token in fetch(url):
+                    t_served = time.perf_counter() - t0
+                    break
+                time.sleep(0.02)
+            disk.append(t_disk)
+            served.append(t_served)
+            # the full build that follows in the background: the procedure list is rebuilt
+            time.sleep(3)
+        done = [s for s in served if s is not None]
+        result.update({
+            "to_disk_s": [round(x, 3) if x is not None else None for x in disk],
+            "served_s": [round(x, 3) if x is not None else None for x in served],
+            "served_median_s": round(statistics.median(done), 3) if done else None,
+            "served_max_s": round(max(done), 3) if done else None,
+            "missed": edits - len(done),
+        })
+    finally:
+        unedit(path)
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)  # the livereload process group this function started
+            proc.wait(20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+        out.close()
+    return result
+
+
+# --- the run ----------------------------------------------------------------------------------
+def ensure_content(quick: bool) -> tuple[Path, Path]:
+    """Generate the content unless the folders were made by the same generator and options."""
+    counts = dict(procedures=200, offices=30, news=60) if quick else dict(procedures=2000, offices=120, news=500)
+    name = "quick" if quick else "reference"
+    content, plain = WORK / name, WORK / f"plain-{name}" if quick else WORK / "plain"
+    if not (generate.is_current(content, 1, **counts) and generate.is_current(plain, 1, **counts)):
+        print(f"Generating {content} and {plain} ...", flush=True)
+        generate.generate(content, plain, seed=1, **counts)
+    return content, plain
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return round(statistics.median(values), 3) if values else None
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3, help="builds of each kind (median reported; at least 3)")
+    ap.add_argument("--quick", action="store_true", help="a small content folder and 1 run: checks the harness")
+    ap.add_argument("--no-livereload", action="store_true", help="skip the livereload measurement")
+    ap.add_argument("--output", help="the JSON file (default benchmarks/results/latest.json, quick.json with --quick)")
+    a = ap.parse_args(argv)
+    runs = 1 if a.quick else max(3, a.runs)
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    WORK.mkdir(exist_ok=True)
+    log = WORK / "bench.log"
+    log.write_text(f"bench {dt.datetime.now().isoformat(timespec='seconds')}\n")
+    content, plain = ensure_content(a.quick)
+    out = {"ours": WORK / "site-ours", "plain": WORK / "site-plain"}
+    cache = {"ours": WORK / "cache-ours", "plain": WORK / "cache-plain"}
+    builders = {"ours": lambda: build_ours(content, out["ours"], cache["ours"], log),
+                "plain": lambda: build_plain(plain, out["plain"], cache["plain"], log)}
+    sources = {"ours": content, "plain": plain}
+    full: dict[str, list[Run]] = {"ours": [], "plain": []}
+    rebuild: dict[str, list[Run]] = {"ours": [], "plain": []}
+    for i in range(runs):
+        order = ["ours", "plain"] if i % 2 == 0 else ["plain", "ours"]
+        for kind in order:
+            print(f"run {i + 1}/{runs}: full build, {kind} ...", flush=True)
+            shutil.rmtree(cache[kind], ignore_errors=True)
+            shutil.rmtree(out[kind], ignore_errors=True)
+            r = builders[kind]()
+            if not r.ok:
+                print(f"The {kind} build failed; see {log}", file=sys.stderr)
+                return 1
+            full[kind].append(r)
+            print(f"  {r.wall:.1f} s wall, {r.cpu:.1f} s CPU, {r.max_rss_mb:.0f} MB", flush=True)
+        for kind in order:
+            print(f"run {i + 1}/{runs}: rebuild after editing one procedure, {kind} ...", flush=True)
+            f = procedure_file(kind, sources[kind])
+            try:
+                edit(f, f"rebuild {i}")
+                r = builders[kind]()
+            finally:
+                unedit(f)
+            rebuild[kind].append(r)
+            print(f"  {r.wall:.1f} s wall, {r.cpu:.1f} s CPU", flush=True)
+    pages = {"ours": out["ours"] / "thu-tuc" / EDITED / "index.html", "plain": out["plain"] / f"{EDITED}.html"}
+    results: dict = {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average_at_start": load_at_start, "load_average_at_end": None},
+        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                 text=True).stdout.strip(),
+        "content": {"procedures": len(list((content / "procedures").glob("*.md"))),
+                    "offices": len(list((content / "offices").glob("*.md"))),
+                    "news": len(list((content / "news").glob("*.md"))), "quick": a.quick},
+        "runs": runs,
+    }
+    for kind in ("ours", "plain"):
+        results[kind] = {
+            "full_build_s": median([r.wall for r in full[kind]]),
+            "full_build_cpu_s": median([r.cpu for r in full[kind]]),
+            "full_build_runs_s": [round(r.wall, 2) for r in full[kind]],
+            "peak_memory_mb": round(max(r.max_rss_mb for r in full[kind] + rebuild[kind]), 1),
+            "rebuild_after_edit_s": median([r.wall for r in rebuild[kind]]),
+            "rebuild_after_edit_cpu_s": median([r.cpu for r in rebuild[kind]]),
+            "rebuild_after_edit_runs_s": [round(r.wall, 2) for r in rebuild[kind]],
+            **output_size(out[kind], pages[kind]),
+        }
+    ratio = {}
+    for key in ("full_build_s", "full_build_cpu_s", "peak_memory_mb", "rebuild_after_edit_s",
+                "rebuild_after_edit_cpu_s", "files", "bytes", "procedure_page_gzip_bytes"):
+        o, p = results["ours"][key], results["plain"][key]
+        ratio[key] = round(o / p, 2) if o and p else None
+    results["ratio_ours_to_plain"] = ratio
+    results["goals"] = {"full_build_ratio_max": GOAL_RATIO, "full_build_ratio_ok": (ratio["full_build_s"] or 99) <= GOAL_RATIO}
+    if not a.no_livereload:
+        edits = 2 if a.quick else LIVERELOAD_EDITS
+        print(f"livereload: {edits} edits of {EDITED}.md ...", flush=True)
+        lr = measure_livereload(content, log, edits)
+        lr["goal_s"] = GOAL_LIVERELOAD_S
+        lr["ok"] = lr.get("served_max_s") is not None and lr["served_max_s"] <= GOAL_LIVERELOAD_S and not lr.get("missed")
+        results["livereload"] = lr
+    ctx = BenchContext(ROOT, WORK, content, plain, out["ours"], out["plain"], TODAY, runs, a.quick, results)
+    results["extra"] = {}
+    for fn in EXTRA_MEASUREMENTS:
+        print(f"extra: {fn.__name__} ...", flush=True)
+        try:
+            results["extra"][fn.__name__] = fn(ctx)
+        except Exception as exc:  # one broken measurement must not lose the others
+            results["extra"][fn.__name__] = {"error": f"{type(exc).__name__}: {exc}"}
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    print_table(results)
+    dest = Path(a.output or RESULTS / ("quick.json" if a.quick else "latest.json"))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"\nWrote {dest.relative_to(ROOT) if dest.is_relative_to(ROOT) else dest}")
+    return 0
+
+
+def print_table(r: dict) -> None:
+    def fmt(v, unit=""):
+        if v is None:
+            return "-"
+        if isinstance(v, float):
+            return f"{v:,.2f}{unit}"
+        return f"{v:,}{unit}"
+
+    c = r["content"]
+    print(f"\nReference content: {c['procedures']} procedures, {c['offices']} offices, {c['news']} news; "
+          f"{r['runs']} run(s) each, medians; load average {r['machine']['load_average_at_start']} at start, "
+          f"{r['machine']['load_average_at_end']} at end")
+    rows = [("full build, wall", "full_build_s", " s"), ("full build, CPU", "full_build_cpu_s", " s"),
+            ("peak memory", "peak_memory_mb", " MB"), ("rebuild after editing 1 procedure", "rebuild_after_edit_s", " s"),
+            ("rebuild after editing 1 procedure, CPU", "rebuild_after_edit_cpu_s", " s"),
+            ("output files", "files", ""), ("output bytes", "bytes", ""),
+            ("1 procedure page, gzipped bytes", "procedure_page_gzip_bytes", "")]
+    w = max(len(x[0]) for x in rows) + 2
+    print(f"{'':{w}}{'ours':>14}{'plain Pelican':>16}{'ours/plain':>12}")
+    for label, key, unit in rows:
+        print(f"{label:{w}}{fmt(r['ours'][key], unit):>14}{fmt(r['plain'][key], unit):>16}"
+              f"{fmt(r['ratio_ours_to_plain'][key]):>12}")
+    g = r["goals"]
+    print(f"goal: full build within {g['full_build_ratio_max']}x plain Pelican: "
+          f"{'met' if g['full_build_ratio_ok'] else 'NOT met'}")
+    lr = r.get("livereload")
+    if lr:
+        if lr.get("error"):
+            print(f"livereload: {lr['error']}")
+        else:
+            print(f"livereload fast path (save -> new page served), {lr['edits']} edits: median "
+                  f"{fmt(lr['served_median_s'], ' s')}, max {fmt(lr['served_max_s'], ' s')}, missed {lr['missed']} "
+                  f"(on disk: {lr['to_disk_s']}); goal {lr['goal_s']} s: {'met' if lr['ok'] else 'NOT met'}")
+    for name, figures in r.get("extra", {}).items():
+        print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

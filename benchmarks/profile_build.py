@@ -1,0 +1,85 @@
+"""Where a build's time goes: one in-process Pelican run of a content folder, timed by phase.
+
+    python benchmarks/profile_build.py [--content benchmarks/work/reference] [--cprofile FILE]
+
+Prints the wall time of loading the content store, of each generator's generate_context and
+generate_output, and of each `finalized` receiver. With --cprofile, also writes a cProfile file
+(open it with `python -m pstats FILE`); profiling slows Python code about 2x, unevenly.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+
+def run(content: Path, output: Path, today: str) -> list[tuple[str, float]]:
+    os.environ.update(PORTAL_CONTENT=str(content.resolve()), PORTAL_TODAY=today)
+    from pelican import Pelican, signals
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={
+        "OUTPUT_PATH": str(output), "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False})
+    times: list[tuple[str, float]] = []
+
+    def timed(label, fn, *args):
+        t = time.perf_counter()
+        result = fn(*args)
+        times.append((label, time.perf_counter() - t))
+        return result
+
+    pelican = Pelican(settings)
+    context = settings.copy()
+    context.update(generated_content={}, static_links=set(), static_content={}, localsiteurl=settings["SITEURL"])
+    classes = timed("content store (get_generators: read, validate, cross-check)", pelican._get_generator_classes)
+    generators = [timed(f"{cls.__name__}.__init__", cls, context, settings, pelican.path, pelican.theme, str(output))
+                  for cls in classes]
+    for g in generators:
+        if hasattr(g, "generate_context"):
+            timed(f"{type(g).__name__}.generate_context", g.generate_context)
+    signals.all_generators_finalized.send(generators)
+    for g in generators:
+        if hasattr(g, "refresh_metadata_intersite_links"):
+            g.refresh_metadata_intersite_links()
+    writer = pelican._get_writer()
+    for g in generators:
+        if hasattr(g, "generate_output"):
+            timed(f"{type(g).__name__}.generate_output", g.generate_output, writer)
+    for receiver in list(signals.finalized.receivers_for(pelican)):
+        name = f"finalized: {getattr(receiver, '__module__', '')}.{getattr(receiver, '__name__', receiver)}"
+        timed(name, receiver, pelican)
+    return times
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--content", default=str(HERE / "work" / "reference"))
+    ap.add_argument("--today", default="2025-10-15")
+    ap.add_argument("--cprofile", help="also write a cProfile file here")
+    a = ap.parse_args(argv)
+    output = Path(tempfile.mkdtemp(prefix="portal-profile-"))
+    start = time.perf_counter()
+    if a.cprofile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        times = prof.runcall(run, Path(a.content), output, a.today)
+        prof.dump_stats(a.cprofile)
+    else:
+        times = run(Path(a.content), output, a.today)
+    total = time.perf_counter() - start
+    for label, seconds in sorted(times, key=lambda x: -x[1]):
+        if seconds >= 0.05:
+            print(f"{seconds:8.2f} s  {label}")
+    print(f"{total:8.2f} s  total (output in {output})")
+
+
+if __name__ == "__main__":
+    main()
