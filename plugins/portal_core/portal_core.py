@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 from pathlib import Path
 
@@ -85,6 +86,16 @@ class PortalGenerator(Generator):
         self.store = content.current_store()
         self.context["portal"] = self.store
         self.context["TODAY"] = self.store.today
+
+    def copy_files(self, src: Path, dest: str) -> None:
+        """Publish the files of folder `src` (a plugin's static/, content/forms/) under output/`dest`."""
+        if not src.is_dir():
+            return
+        target = Path(self.output_path) / dest
+        target.mkdir(parents=True, exist_ok=True)
+        for f in src.iterdir():
+            if f.is_file() and not f.name.startswith("."):
+                shutil.copy2(f, target / f.name)
 
     def write(self, writer, template: str, save_as: str, **context):
         writer.write_file(

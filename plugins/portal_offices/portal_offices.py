@@ -459,11 +459,7 @@ class OfficesGenerator(PortalGenerator):
         return data
 
     def copy_static(self, out: Path):
-        dest = out / "static" / "portal_offices"
-        dest.mkdir(parents=True, exist_ok=True)
-        for f in STATIC.iterdir():
-            if f.is_file():
-                shutil.copy2(f, dest / f.name)
+        self.copy_files(STATIC, "static/portal_offices")
         vendor = out / "static" / "vendor" / "leaflet"
         vendor.mkdir(parents=True, exist_ok=True)
         for name in ("leaflet.js", "leaflet.css"):

@@ -408,7 +408,8 @@ class ProceduresGenerator(PortalGenerator):
             "non_geographic": sum(bool(p.non_geographic) for p in active),
             **{lvl: sum(lvl in p.levels for p in active) for lvl in LEVELS},
         }
-        self.start_qr_codes(procs)
+        if not self.live:  # a livereload page update reuses the QR codes of the last full build
+            self.start_qr_codes(procs)
 
     def start_qr_codes(self, procs):
         """Start making the QR codes now: they are made while the other generators work."""
@@ -479,21 +480,10 @@ class ProceduresGenerator(PortalGenerator):
 
     def copy_forms(self):
         """content/forms/<file> is published as /bieu-mau/<file>."""
-        src = self.store.path / "forms"
-        if not src.is_dir():
-            return
-        dest = Path(self.output_path) / "bieu-mau"
-        dest.mkdir(parents=True, exist_ok=True)
-        for f in src.iterdir():
-            if f.is_file() and not f.name.startswith("."):
-                shutil.copy2(f, dest / f.name)
+        self.copy_files(self.store.path / "forms", "bieu-mau")
 
     def copy_static(self, out: Path):
-        dest = out / "static" / "portal_procedures"
-        dest.mkdir(parents=True, exist_ok=True)
-        for f in (HERE / "static").iterdir():
-            if f.is_file():
-                shutil.copy2(f, dest / f.name)
+        self.copy_files(HERE / "static", "static/portal_procedures")
 
 
 def get_generators(pelican):
