@@ -165,3 +165,11 @@ def test_editor_text_is_escaped(tmp_path):
     html = (out / "thu-tuc" / "dang-ky-khai-sinh" / "index.html").read_text(encoding="utf-8")
     assert "<script>x()</script>" not in html and "<b>khai sinh</b>" not in html
     assert "&lt;b&gt;khai sinh&lt;/b&gt; &amp;" in html
+
+
+def test_sample_build_prints_no_warnings(tmp_path):
+    """Pelican and the content checks have nothing to warn about in the sample content
+    (a warning there would teach editors to ignore warnings)."""
+    proc = build(ROOT / "content", tmp_path / "site")
+    output = proc.stdout + proc.stderr
+    assert "WARNING" not in output and "Cảnh báo" not in output, output
