@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 PY = sys.executable
 DEFAULT_CONTENT = ROOT / "content"
 DEFAULT_OUTPUT = ROOT / "output"
+PREVIEW_OUTPUT = ROOT / "preview"
 
 
 def _env(content, today=None, drafts=False) -> dict:
@@ -105,8 +106,10 @@ def serve(c, port=8000, output=str(DEFAULT_OUTPUT)):
 @task(help={"drafts": "preview drafts and future news with a 'Bản nháp' banner",
             "port": "port (default 8000)", "content": "content folder",
             "today": "build as if today were YYYY-MM-DD"})
-def livereload(c, drafts=False, port=8000, content=str(DEFAULT_CONTENT), output=str(DEFAULT_OUTPUT), today=None):
+def livereload(c, drafts=False, port=8000, content=str(DEFAULT_CONTENT), output=None, today=None):
     """Build, serve on http://localhost:8000 and rebuild (and reload the browser) on every change."""
+    # A preview with drafts goes to its own folder, so that output/ never holds unpublished items.
+    output = output or str(PREVIEW_OUTPUT if drafts else DEFAULT_OUTPUT)
     # An edited procedure, office or roadmap page is re-rendered at once by a page worker; the full
     # build (listings, search index) follows in the background. See plugins/portal_core/incremental.py.
     from portal_core.incremental import LiveSite
@@ -120,8 +123,6 @@ def livereload(c, drafts=False, port=8000, content=str(DEFAULT_CONTENT), output=
 def publish(c, content=str(DEFAULT_CONTENT), output=str(DEFAULT_OUTPUT)):
     """Build the site for publishing with publishconf.py (minified, precompressed)."""
     pelican(c, content, output, settings="publishconf.py")
-
-
 
 
 @task(help={"kind": "procedure, office or news", "title": "the title, in Vietnamese",
