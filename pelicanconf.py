@@ -31,7 +31,7 @@ THEME = str(ROOT / "theme")
 PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = [
     "portal_core", "portal_procedures", "portal_offices", "portal_roadmap", "portal_news",
-    "portal_search",
+    "portal_search", "portal_kiosk",
 ]
 # Each content type keeps its templates beside its plugin code.
 THEME_TEMPLATES_OVERRIDES = [

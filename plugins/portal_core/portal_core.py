@@ -20,7 +20,7 @@ HERE = Path(__file__).parent
 # URL spaces the site itself uses at the top level: a page may not take these slugs.
 TOP_LEVEL_SLUGS = frozenset({
     "thu-tuc", "dia-diem", "lo-trinh", "tin-tuc", "tim-kiem", "bieu-mau", "api", "theme",
-    "static", "images", "feeds", "drafts", "index", "404", "sitemap",
+    "static", "images", "feeds", "drafts", "index", "404", "sitemap", "kiosk", "preview",
 })
 
 

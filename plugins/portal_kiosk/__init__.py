@@ -1,0 +1,1 @@
+from .portal_kiosk import register  # noqa: F401

@@ -1,0 +1,44 @@
+"""Kiosk screen (/kiosk/) for the touch screen in the reception hall, and the kiosk mode it starts."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pelican import signals
+
+from portal_core.portal_core import PortalGenerator
+
+HERE = Path(__file__).parent
+KIOSK_PATH = "kiosk/index.html"
+KIOSK_URL = "/kiosk/"
+# Seconds without touch, keyboard or scrolling before a page in kiosk mode returns to /kiosk/.
+IDLE_SECONDS = 90
+# The sessionStorage key that marks kiosk mode (set by /kiosk/, removed by /kiosk/?thoat=1).
+STORAGE_KEY = "portal-kiosk"
+FINDER_URL = "/dia-diem/gan-nhat/"
+
+
+class KioskGenerator(PortalGenerator):
+    """/kiosk/ and the script kiosk mode loads on every page."""
+
+    def generate_output(self, writer):
+        self.write(writer, "kiosk", KIOSK_PATH, page_name=KIOSK_URL,
+                   kiosk={"url": KIOSK_URL, "finder_url": FINDER_URL,
+                          "popular": list(getattr(self.store, "popular_procedures", [])),
+                          "fields": self.context.get("procedure_fields", [])})
+        self.copy_files(HERE / "static", "static/portal_kiosk")
+
+
+def get_generators(pelican):
+    return KioskGenerator
+
+
+def add_globals(generator):
+    version = hashlib.sha256((HERE / "static" / "kiosk.js").read_bytes()).hexdigest()[:10]
+    generator.env.globals["KIOSK"] = {"url": KIOSK_URL, "idle_seconds": IDLE_SECONDS, "key": STORAGE_KEY,
+                                      "script": f"/static/portal_kiosk/kiosk.js?v={version}"}
+
+
+def register():
+    signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(add_globals)
