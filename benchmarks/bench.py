@@ -22,9 +22,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gzip
+import http.server
 import json
+import mimetypes
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -34,6 +37,8 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,6 +231,309 @@ def measure_livereload(content: Path, log: Path, edits: int) -> dict:
     return result
 
 
+# --- search in headless Chromium ---------------------------------------------------------------
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SEARCH_INDEX_FILES = ("procedures.json", "procedures-more.json", "other.json")
+SEARCH_FIRST_QUERY = "dang ky khai sinh"  # what /tim-kiem/?q= is opened with (a citizen's query)
+SEARCH_COLD_LOADS = 11
+SEARCH_GENERATED_QUERIES = 180
+GOAL_SEARCH_FIRST_GZIP_BYTES = 250_000
+GOAL_SEARCH_FIRST_RESULT_MS = 300
+GOAL_SEARCH_QUERY_P95_MS = 10
+_COMPRESSIBLE = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".geojson"}
+# Installed in every page before its scripts: the time (ms since navigation start) at which the
+# results list first holds a link.
+_FIRST_RESULT_JS = """
+(() => {
+  const seen = () => {
+    if (window.__firstResult === undefined && document.querySelector('[data-results] a')) {
+      window.__firstResult = performance.now();
+      observer.disconnect();
+    }
+  };
+  const observer = new MutationObserver(seen);
+  observer.observe(document, {childList: true, subtree: true});
+})();
+"""
+
+
+class PrecompressedHandler(http.server.BaseHTTPRequestHandler):
+    """Serves a built site as a production server configured as README.md says: the `.gz` file
+    next to a file when the request accepts gzip (nginx `gzip_static`), other text compressed on
+    the fly at level 6 (nginx `gzip on`), everything else as is. Counts the bytes it sends."""
+
+    protocol_version = "HTTP/1.1"
+    root: Path = Path(".")
+    sent: list = []  # (path, bytes on the wire including headers), shared with the measurement
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        file = (self.root / path.lstrip("/")).resolve()
+        if file.is_dir():
+            file = file / "index.html"
+        status = 200
+        if not file.is_relative_to(self.root) or not file.is_file():
+            status, file = 404, self.root / "404.html"
+        body = file.read_bytes() if file.is_file() else b"Not found"
+        ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype in ("application/javascript", "application/json"):
+            ctype += "; charset=utf-8"
+        encoding = None
+        if "gzip" in self.headers.get("Accept-Encoding", "") and file.suffix in _COMPRESSIBLE:
+            gz = file.with_name(file.name + ".gz")
+            body = gz.read_bytes() if gz.is_file() else gzip.compress(body, 6)
+            encoding = "gzip"
+        headers = [("Content-Type", ctype), ("Content-Length", str(len(body))), ("Vary", "Accept-Encoding"),
+                   ("Cache-Control", "public, max-age=3600")]
+        if encoding:
+            headers.append(("Content-Encoding", encoding))
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+        head = len(f"HTTP/1.1 {status} OK\r\n") + sum(len(k) + len(v) + 4 for k, v in headers) + 2
+        self.sent.append((path, head + len(body)))
+
+
+class SiteServer:
+    """A built site on 127.0.0.1 (a free port), served by PrecompressedHandler in a thread."""
+
+    def __init__(self, root: Path):
+        handler = type("Handler", (PrecompressedHandler,), {"root": root.resolve(), "sent": []})
+        self.sent = handler.sent
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0-100), linear between the closest ranks."""
+    s = sorted(values)
+    k = (len(s) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def _strip_marks(text: str) -> str:
+    t = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(ch for ch in t if not unicodedata.combining(ch)))
+
+
+def search_queries(titles: list[str], n_generated: int, seed: int = 1) -> list[str]:
+    """Realistic queries: the relevance test's queries (tests/data/search/queries*.yaml), then
+    queries made from procedure titles as citizens type them: without diacritics, half-typed
+    (a prefix of the title ending inside a word), with a typo in one word, or a few words of it."""
+    import yaml
+
+    queries = []
+    for f in sorted((ROOT / "tests" / "data" / "search").glob("queries*.yaml")):
+        queries += [str(q["q"]) for q in yaml.safe_load(f.read_text(encoding="utf-8")) or [] if q.get("q")]
+    rng = random.Random(seed)
+    letters = "abcdeghiklmnopqrstuvxy"
+    for i in range(n_generated):
+        words = rng.choice(titles).split()
+        kind = i % 4
+        if kind == 0:  # the start of the title without diacritics
+            q = _strip_marks(" ".join(words[:rng.randint(2, 5)])).lower()
+        elif kind == 1:  # half-typed: a prefix that ends inside a word
+            text = " ".join(words[:rng.randint(2, 6)])
+            q = text[:max(3, len(text) - rng.randint(1, 3))]
+        elif kind == 2:  # a typo (one letter replaced) in a word of 4+ letters
+            words = [_strip_marks(w).lower() for w in words[:rng.randint(2, 5)]]
+            long = [j for j, w in enumerate(words) if len(w) >= 4] or [0]
+            j = rng.choice(long)
+            w = words[j]
+            at = rng.randrange(len(w))
+            words[j] = w[:at] + rng.choice(letters) + w[at + 1:]
+            q = " ".join(words)
+        else:  # a few words from the middle of the title, with diacritics
+            start = rng.randrange(max(1, len(words) - 2))
+            q = " ".join(words[start:start + rng.randint(2, 3)])
+        queries.append(q)
+    return queries
+
+
+def _first_search(browser, base: str, query: str) -> dict:
+    """One cold load of /tim-kiem/?q=: bytes and times until the results list has a link."""
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    try:
+        context.add_init_script(_FIRST_RESULT_JS)
+        page = context.new_page()
+        finished: list = []
+        page.on("requestfinished", lambda r: finished.append(r))
+        page.goto(f"{base}/tim-kiem/?q={urllib.parse.quote(query)}", wait_until="commit")
+        page.wait_for_function("window.__firstResult !== undefined", timeout=30_000, polling=50)
+        figures = page.evaluate("""(name) => {
+          const first = window.__firstResult;
+          const nav = performance.getEntriesByType('navigation')[0];
+          const entries = [nav].concat(performance.getEntriesByType('resource'));
+          const before = entries.filter(e => e.responseEnd <= first);
+          const index = performance.getEntriesByType('resource').find(e => new URL(e.name).pathname.endsWith('/' + name));
+          return {
+            first_result_ms: first,
+            index_request_ms: index ? index.startTime : null,
+            index_response_end_ms: index ? index.responseEnd : null,
+            bytes: before.reduce((s, e) => s + e.transferSize, 0),
+            body_bytes: before.reduce((s, e) => s + e.encodedBodySize, 0),
+            decoded_bytes: before.reduce((s, e) => s + e.decodedBodySize, 0),
+            requests: before.map(e => [new URL(e.name).pathname, e.transferSize]),
+          };
+        }""", SEARCH_INDEX_FILES[0])
+        figures["results_shown"] = page.locator("[data-results] a").count()
+        # the browser's own count of the same responses (headers + body as received)
+        sizes = {}
+        for r in finished:
+            try:
+                s = r.sizes()
+                sizes[urllib.parse.urlsplit(r.url).path] = s["responseHeadersSize"] + s["responseBodySize"]
+            except Exception:  # a request the page no longer holds
+                pass
+        figures["browser_bytes"] = sum(sizes.get(p, 0) for p, _ in figures["requests"])
+        return figures
+    finally:
+        context.close()
+
+
+def _query_times(browser, base: str, queries: list[str]) -> dict:
+    """Each query through the engine the page uses (engine.search, as search.js calls it), timed
+    with performance.now(); then the same queries typed into the page and rendered."""
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/tim-kiem/", wait_until="load")
+        page.wait_for_function("window.PortalSearch !== undefined")
+        engine_ms = page.evaluate("""async (queries) => {
+          const engine = await window.PortalSearch.load().complete;
+          await window.PortalSearch.load().other;
+          // warm up (the first queries also compile the engine's code)
+          for (const q of queries.slice(0, 20)) engine.search(q);
+          const times = [];
+          let found = 0;
+          for (const q of queries) {
+            const t0 = performance.now();
+            const r = engine.search(q);
+            times.push(performance.now() - t0);
+            if (r.results.length) found++;
+          }
+          return {times, found};
+        }""", queries)
+        # the whole page: the query submitted in the form, results (procedures, news and offices)
+        # rendered and laid out
+        render_ms = page.evaluate("""async (queries) => {
+          await window.PortalSearch.load().complete;
+          await window.PortalSearch.load().other;
+          const input = document.querySelector('[data-search-page] input[name=q]');
+          const results = document.querySelector('[data-results]');
+          const times = [];
+          for (const q of queries) {
+            const t0 = performance.now();
+            input.value = q;
+            input.form.requestSubmit();
+            for (let i = 0; i < 5; i++) await null;  // the page renders in promise callbacks
+            results.getBoundingClientRect();  // layout
+            times.push(performance.now() - t0);
+          }
+          return times;
+        }""", queries)
+        return {"engine": engine_ms, "render": render_ms}
+    finally:
+        context.close()
+
+
+def _file_sizes(path: Path) -> dict:
+    data = path.read_bytes()
+    sizes = {"raw": len(data), "gzip": len(gzip.compress(data, 9))}
+    gz, br = path.with_name(path.name + ".gz"), path.with_name(path.name + ".br")
+    if gz.is_file():
+        sizes["gzip"] = gz.stat().st_size  # what the server sends
+    if br.is_file():
+        sizes["brotli"] = br.stat().st_size
+    else:
+        try:
+            import brotli
+            sizes["brotli"] = len(brotli.compress(data, quality=11))
+        except ImportError:
+            pass
+    return sizes
+
+
+@measurement
+def search(ctx: BenchContext) -> dict:
+    """Search at reference scale, in headless Chromium against the build served on 127.0.0.1:
+    index sizes; a cold /tim-kiem/?q= (median of SEARCH_COLD_LOADS, a new browser context each):
+    bytes transferred and times until the first result link; query times (median, p95)."""
+    from playwright.sync_api import sync_playwright
+
+    folder = ctx.output / "static" / "search"
+    sizes = {name: _file_sizes(folder / name) for name in SEARCH_INDEX_FILES}
+    first_index = json.loads((folder / SEARCH_INDEX_FILES[0]).read_text(encoding="utf-8"))
+    titles = [d[0] for d in first_index["docs"]]
+    queries = search_queries(titles, SEARCH_GENERATED_QUERIES)
+    loads = SEARCH_COLD_LOADS if not ctx.quick else 3
+    server = SiteServer(ctx.output)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                _first_search(browser, server.url, SEARCH_FIRST_QUERY)  # Chromium's own start-up
+                cold = [_first_search(browser, server.url, SEARCH_FIRST_QUERY) for _ in range(loads)]
+                timed_queries = _query_times(browser, server.url, queries)
+            finally:
+                browser.close()
+    finally:
+        server.close()
+    if any(c["index_request_ms"] is None for c in cold):
+        raise RuntimeError(f"the page did not request {SEARCH_INDEX_FILES[0]}")
+    to_first = [c["first_result_ms"] for c in cold]
+    from_index = [c["first_result_ms"] - c["index_request_ms"] for c in cold]
+    transferred = [c["bytes"] for c in cold]
+    typical = sorted(cold, key=lambda c: c["first_result_ms"])[len(cold) // 2]
+    engine, render = timed_queries["engine"]["times"], timed_queries["render"]
+    r = {
+        **{f"{name.split('.')[0]}_{kind}_bytes": v for name, s in sizes.items() for kind, v in s.items()},
+        "first_search_query": SEARCH_FIRST_QUERY,
+        "first_search_loads": loads,
+        "first_search_transferred_bytes": int(statistics.median(transferred)),
+        "first_search_transferred_browser_bytes": int(statistics.median(c["browser_bytes"] for c in cold)),
+        "first_search_decoded_bytes": int(statistics.median(c["decoded_bytes"] for c in cold)),
+        "first_search_requests": typical["requests"],
+        "page_load_to_first_result_ms": round(statistics.median(to_first), 1),
+        "page_load_to_first_result_runs_ms": [round(x, 1) for x in to_first],
+        "index_request_to_first_result_ms": round(statistics.median(from_index), 1),
+        "index_request_to_first_result_runs_ms": [round(x, 1) for x in from_index],
+        "index_request_to_response_end_ms": round(statistics.median(
+            c["index_response_end_ms"] - c["index_request_ms"] for c in cold), 1),
+        "queries": len(queries),
+        "queries_with_results": timed_queries["engine"]["found"],
+        "query_median_ms": round(statistics.median(engine), 2),
+        "query_p95_ms": round(percentile(engine, 95), 2),
+        "query_max_ms": round(max(engine), 2),
+        "query_rendered_median_ms": round(statistics.median(render), 2),
+        "query_rendered_p95_ms": round(percentile(render, 95), 2),
+    }
+    r["goals"] = {
+        "first_search_transferred_bytes_max": GOAL_SEARCH_FIRST_GZIP_BYTES,
+        "index_request_to_first_result_ms_max": GOAL_SEARCH_FIRST_RESULT_MS,
+        "query_p95_ms_max": GOAL_SEARCH_QUERY_P95_MS,
+    }
+    r["ok"] = {
+        "first_search_transferred": r["first_search_transferred_bytes"] < GOAL_SEARCH_FIRST_GZIP_BYTES,
+        "first_result_time": r["index_request_to_first_result_ms"] < GOAL_SEARCH_FIRST_RESULT_MS,
+        "query_p95": r["query_p95_ms"] < GOAL_SEARCH_QUERY_P95_MS,
+    }
+    return r
+
 # --- the run ----------------------------------------------------------------------------------
 def ensure_content(quick: bool) -> tuple[Path, Path]:
     """Generate the content unless the folders were made by the same generator and options."""
@@ -373,7 +681,37 @@ def print_table(r: dict) -> None:
                   f"{fmt(lr['served_median_s'], ' s')}, max {fmt(lr['served_max_s'], ' s')}, missed {lr['missed']} "
                   f"(on disk: {lr['to_disk_s']}); goal {lr['goal_s']} s: {'met' if lr['ok'] else 'NOT met'}")
     for name, figures in r.get("extra", {}).items():
+        if name == "search" and "error" not in figures:
+            print_search(figures)
+            continue
         print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+def print_search(s: dict) -> None:
+    """The search figures of the `search` measurement, with its goals."""
+    def kb(n):
+        return f"{n / 1000:,.1f} KB"
+
+    def met(key):
+        return "met" if s["ok"][key] else "NOT met"
+
+    g = s["goals"]
+    print(f"\nsearch (headless Chromium, {s['first_search_loads']} cold loads of /tim-kiem/?q={s['first_search_query']}, medians)")
+    print(f"{'index file':24}{'raw':>12}{'gzip':>12}{'brotli':>12}")
+    for name in SEARCH_INDEX_FILES:
+        stem = name.split(".")[0]
+        print(f"{name:24}{kb(s[f'{stem}_raw_bytes']):>12}{kb(s[f'{stem}_gzip_bytes']):>12}"
+              f"{kb(s.get(f'{stem}_brotli_bytes', 0)):>12}")
+    print(f"transferred before the first result: {kb(s['first_search_transferred_bytes'])} "
+          f"({len(s['first_search_requests'])} responses, gzip); goal < {kb(g['first_search_transferred_bytes_max'])}: "
+          f"{met('first_search_transferred')}")
+    print(f"page load -> first result: {s['page_load_to_first_result_ms']} ms; index request -> first result: "
+          f"{s['index_request_to_first_result_ms']} ms (runs {s['index_request_to_first_result_runs_ms']}); "
+          f"goal < {g['index_request_to_first_result_ms_max']} ms: {met('first_result_time')}")
+    print(f"query ({s['queries']} queries, engine.search): median {s['query_median_ms']} ms, p95 {s['query_p95_ms']} ms, "
+          f"max {s['query_max_ms']} ms; goal p95 < {g['query_p95_ms_max']} ms: {met('query_p95')}")
+    print(f"query typed into /tim-kiem/ and rendered: median {s['query_rendered_median_ms']} ms, "
+          f"p95 {s['query_rendered_p95_ms']} ms")
 
 
 if __name__ == "__main__":

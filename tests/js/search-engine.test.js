@@ -154,3 +154,37 @@ test('queries with markup, only punctuation, or nothing are harmless', () => {
   assert.doesNotThrow(() => procedures.search('<script>alert(1)</script> "><img src=x onerror=alert(1)>'));
   assert.doesNotThrow(() => procedures.search('a'.repeat(500) + ' ' + 'khai '.repeat(100)));
 });
+
+test("completions and near spellings are the terms lunr's token set finds", () => {
+  // the engine answers them from the sorted terms; lunr.js from its token set (TokenSet.fromString
+  // with a trailing wildcard, TokenSet.fromFuzzyString at edit distance 1). Near spellings are
+  // only used for single words: word pairs aside.
+  const words = new Set();
+  for (const file of [built.procedures, built.more]) {
+    for (const term of file.index.terms.filter((_, i) => i % 7 === 0)) {
+      words.add(term);
+      words.add(term.slice(0, Math.max(1, term.length - 2)));
+      if (term.length >= 4) {
+        words.add(term.slice(0, 1) + term.slice(2)); // a letter left out
+        words.add(term.slice(0, 2) + 'x' + term.slice(3)); // a letter changed
+        words.add(term[1] + term[0] + term.slice(2)); // neighbours swapped
+        words.add(term + 'a'); // a letter added
+      }
+    }
+  }
+  words.add('zzzz');
+  words.add('dang_k');
+  let nonEmpty = 0;
+  for (const part of procedures.parts) {
+    const tokenSet = part.ix.lunr.tokenSet;
+    for (const w of words) {
+      const lunrPrefix = tokenSet.intersect(lunr.TokenSet.fromString(w + '*')).toArray().sort();
+      assert.deepEqual(part.prefixed(w).sort(), lunrPrefix, `prefix ${w}`);
+      const lunrNear = tokenSet.intersect(lunr.TokenSet.fromFuzzyString(w, 1)).toArray().sort();
+      assert.deepEqual(part.near(w).filter((t) => !t.includes(V.PAIR_JOINER)).sort(),
+        lunrNear.filter((t) => !t.includes(V.PAIR_JOINER)), `near ${w}`);
+      if (lunrNear.length > 1) nonEmpty++;
+    }
+  }
+  assert.ok(nonEmpty > 50);
+});

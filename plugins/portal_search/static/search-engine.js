@@ -128,13 +128,26 @@
       }
       offsets[nTerms] = at;
       var termIndex = new Map();
-      for (t = 0; t < nTerms; t++) termIndex.set(c.terms[t], t);
-      // lunr.js checks the pipeline and builds the term dictionary (for prefixes and typos)
-      var lunrIndex = lunr.Index.load({
-        version: c.version, fields: fields, fieldVectors: [], pipeline: c.pipeline,
-        invertedIndex: c.terms.map(function (term, i) { return [term, { _index: i }]; })
-      });
-      return { n: n, termIndex: termIndex, offsets: offsets, docs: docs, weights: weights, tokenSet: lunrIndex.tokenSet, lunr: lunrIndex };
+      var letters = Object.create(null);
+      for (t = 0; t < nTerms; t++) {
+        var term = c.terms[t];
+        termIndex.set(term, t);
+        if (term.indexOf(JOINER) < 0) for (j = 0; j < term.length; j++) letters[term[j]] = true;
+      }
+      // lunr.js checks the pipeline (it throws for a function it does not know); its token set
+      // is not built: a third of the time to the first result at 2,000 procedures, and the
+      // sorted terms answer prefixes and near spellings alike (see Part.prototype.expand)
+      lunr.Pipeline.load(c.pipeline);
+      var ix = { n: n, terms: c.terms, termIndex: termIndex, letters: Object.keys(letters),
+        offsets: offsets, docs: docs, weights: weights };
+      var loaded = null;
+      Object.defineProperty(ix, 'lunr', { get: function () {
+        return loaded || (loaded = lunr.Index.load({
+          version: c.version, fields: fields, fieldVectors: [], pipeline: c.pipeline,
+          invertedIndex: c.terms.map(function (term, i) { return [term, { _index: i }]; })
+        }));
+      } });
+      return ix;
     }
 
     /* The same file as a complete lunr.js index (field vectors and postings), for tests that
@@ -187,13 +200,48 @@
 
     function Part(index) {
       this.ix = index;
-      this.tokenSet = index.tokenSet;
     }
     Part.prototype.has = function (term) {
       return this.ix.termIndex.has(term);
     };
-    Part.prototype.expand = function (tokenSet, keepPairs) {
-      var found = this.tokenSet.intersect(tokenSet).toArray().filter(function (t) {
+    /* The index terms starting with `prefix` (lunr: TokenSet.fromString(prefix + '*')): a range
+     * of the terms, which are sorted in JavaScript string order. */
+    Part.prototype.prefixed = function (prefix) {
+      var terms = this.ix.terms;
+      var lo = 0;
+      var hi = terms.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (terms[mid] < prefix) lo = mid + 1; else hi = mid;
+      }
+      var out = [];
+      for (var i = lo; i < terms.length && terms[i].lastIndexOf(prefix, 0) === 0; i++) out.push(terms[i]);
+      return out;
+    };
+    /* The index terms at edit distance 1 from `word` — one letter left out, added, changed, or two
+     * neighbours swapped (lunr: TokenSet.fromFuzzyString(word, 1)) — by trying every such
+     * spelling with the letters the index's words use. */
+    Part.prototype.near = function (word) {
+      var has = this.ix.termIndex;
+      var letters = this.ix.letters;
+      var seen = Object.create(null);
+      var out = [];
+      function test(t) { if (!seen[t]) { seen[t] = true; if (has.has(t)) out.push(t); } }
+      for (var i = 0; i <= word.length; i++) {
+        var head = word.slice(0, i);
+        if (i < word.length) test(head + word.slice(i + 1));
+        if (i + 1 < word.length) test(head + word[i + 1] + word[i] + word.slice(i + 2));
+        for (var k = 0; k < letters.length; k++) {
+          test(head + letters[k] + word.slice(i));
+          if (i < word.length) test(head + letters[k] + word.slice(i + 1));
+        }
+      }
+      return out;
+    };
+    /* What a word may stand for: `kind` 'prefix' (completions) or 'near' (near spellings);
+     * the shortest first, at most MAX_EXPANSIONS; adjacent-word pairs only if `keepPairs`. */
+    Part.prototype.expand = function (kind, word, keepPairs) {
+      var found = (kind === 'prefix' ? this.prefixed(word) : this.near(word)).filter(function (t) {
         return keepPairs || t.indexOf(JOINER) < 0;
       });
       found.sort(function (a, b) { return a.length - b.length || (a < b ? -1 : 1); });
@@ -206,10 +254,10 @@
       var self = this;
       var extra = [];
       if (isLast && typing && !w.filler && w.folded.length >= 2) {
-        extra = this.expand(lunr.TokenSet.fromString(w.folded + '*'), false);
+        extra = this.expand('prefix', w.folded, false);
       }
       if (!extra.length && !w.filler && !w.code && w.folded.length >= FUZZY_MIN_LENGTH && (!known || fuzzyAll)) {
-        extra = this.expand(lunr.TokenSet.fromFuzzyString(w.folded, 1), false);
+        extra = this.expand('near', w.folded, false);
       }
       extra = extra.filter(function (t) { return t !== w.folded; });
       // a word that is already a whole word of the index is less likely to be unfinished
@@ -248,7 +296,7 @@
           });
         });
         if (i + 1 === words.length - 1 && typing) {
-          var prefixed = this.expand(lunr.TokenSet.fromString(a.folded + JOINER + b.folded + '*'), true)
+          var prefixed = this.expand('prefix', a.folded + JOINER + b.folded, true)
             .filter(function (t) { return !seen[t]; });
           prefixed.forEach(function (t) { add(t, weight * EXPANSION_WEIGHT / Math.sqrt(prefixed.length), both); });
         }

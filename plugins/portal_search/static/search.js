@@ -70,20 +70,26 @@
   }
 
   var engines = null;
+  var completeReady = false;
   /* Started once, on first need: {procedures: Promise<Engine> (first file: names and display
    * data), complete: Promise<Engine> (the same engine once procedures-more.json is in),
-   * other: Promise<Engine> (news and offices)}. The first file is fetched alone so that it
-   * arrives first; the other two follow. */
+   * other: Promise<Engine> (news and offices)}. The first file is fetched alone, the other two
+   * once its first results are shown: they need nothing else (on a phone, receiving and reading
+   * the other files would delay them). */
   function load() {
     if (engines) return engines;
     var code = Promise.all([loadScript(URLS.lunr), loadScript(URLS.vietnamese), loadScript(URLS.engine)])
       .then(function () { return window.PortalSearchEngine.create(window.lunr, window.PortalVietnamese); });
     var firstFile = fetchJSON(URLS.procedures);
     var procedures = Promise.all([code, firstFile]).then(function (r) { return new r[0].Engine(r[1]); });
-    var later = firstFile.then(function () { return { more: fetchJSON(URLS.more), other: fetchJSON(URLS.other) }; });
+    var later = procedures.then(function () {
+      // a task later: after the first results are on the screen
+      return new Promise(function (resolve) { setTimeout(resolve, 0); });
+    }).then(function () { return { more: fetchJSON(URLS.more), other: fetchJSON(URLS.other) }; });
     var complete = procedures.then(function (engine) {
       return later.then(function (f) { return f.more; }).then(function (more) {
         engine.addPart(more);
+        completeReady = true;
         return engine;
       });
     });
@@ -228,6 +234,7 @@
       results.hidden = false;
       function show(engine, done) {
         if (shown !== query) return;
+        if (az()) az().hidden = true;
         var found = engine.search(q);
         replaceChildren(results, found.results.map(function (r) { return procedureItem(engine, r, found.words); }));
         results.setAttribute('data-query', query);
@@ -245,7 +252,8 @@
       var complete = false;
       results.setAttribute('aria-busy', 'true');
       // first results from the first file; the final ranking once procedures-more.json is in
-      l.procedures.then(function (engine) { if (!complete) show(engine, false); }, function () {});
+      // (once it is, only the final ranking: one search per query)
+      if (!completeReady) l.procedures.then(function (engine) { if (!complete) show(engine, false); }, function () {});
       l.complete.then(function (engine) { complete = true; show(engine, true); }, failed);
       l.other.then(function (engine) {
         if (shown !== query) return;
@@ -340,8 +348,8 @@
   }
 
   window.PortalSearch = { load: load, urls: URLS };
-  // On /tim-kiem/ this script is also in the page's head (async): it starts loading at once and
-  // shows results as soon as the results list is parsed, before the long A–Z list below it.
+  // On /tim-kiem/ this script is also in the page, right after the results list and before the
+  // long A–Z list: it starts loading at once and shows results before the list is parsed.
   if (script && script.hasAttribute('data-search-early')) {
     load().procedures.then(startPage, function () {});
   }
