@@ -195,7 +195,7 @@ def measure_livereload(content: Path, log: Path, edits: int) -> dict:
             result["error"] = "livereload did not report that the fast path is ready within 900 s"
             return result
         result["startup_s"] = round(time.perf_counter() - start, 2)
-        disk, served, follow = [], [], []
+        disk, served = [], []
         for i in range(edits):
             token = f"{os.getpid()}-{i}-{time.time_ns()}"
             t0 = time.perf_counter()

@@ -3,7 +3,6 @@
 from site.yaml, links to the office finder; light, accessible, working without JavaScript."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import yaml

@@ -8,7 +8,6 @@ near-identical procedures, synonyms, half-typed words, codes).
 """
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
