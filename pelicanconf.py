@@ -1,4 +1,7 @@
-"""Pelican settings for development builds. What differs between sites lives in <content>/site.yaml.
+"""Pelican settings for development builds. What differs between sites lives in <content>/site.yaml,
+which the content store validates and turns into SITE, SITENAME, SITE_URL and FEED_DOMAIN at the
+start of the build (portal_core/site.py). Each plugin gives Pelican the settings of its own content
+(the news plugin its article URLs and feeds); a value set here overrides them.
 
 `invoke build --content DIR --output DIR --today YYYY-MM-DD` passes its options through the
 environment variables PORTAL_CONTENT, PORTAL_TODAY and PORTAL_DRAFTS, read here and nowhere else.
@@ -10,18 +13,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from portal_core.site import read_site, today_in_vietnam  # noqa: E402
+from portal_core.site import DEFAULTS, today_in_vietnam  # noqa: E402
 
 PATH = os.environ.get("PORTAL_CONTENT", str(ROOT / "content"))
-SITE = read_site(PATH)
 PORTAL_TODAY = os.environ.get("PORTAL_TODAY") or today_in_vietnam()
 PORTAL_DRAFTS = os.environ.get("PORTAL_DRAFTS") == "1"
-# Absolute address of the published site: feeds, QR codes, canonical links and open data use it.
-SITE_URL = SITE["url"]
-
-SITENAME = SITE["name"]
 SITEURL = ""  # links stay root-relative so the same build works on localhost and on any host
-FEED_DOMAIN = SITE_URL
+FEED_DOMAIN = DEFAULTS["url"]  # replaced by the url of site.yaml when the content is read
 TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_LANG = "vi"
 DEFAULT_DATE_FORMAT = "%d/%m/%Y"
@@ -39,9 +37,8 @@ THEME_TEMPLATES_OVERRIDES = [
     if (ROOT / "plugins" / name / "templates").is_dir()
 ]
 
-# Only news (articles) and pages go through Pelican's own generators; the other content types
-# have generators of their own (see plugins/).
-ARTICLE_PATHS = ["news"]
+# Only news (articles, see plugins/portal_news) and pages go through Pelican's own generators; the
+# other content types have generators of their own (see plugins/).
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]  # content/forms/ is published at /bieu-mau/ by portal_procedures
 IGNORE_FILES = [".*", "__pycache__"]
@@ -49,19 +46,8 @@ SLUGIFY_SOURCE = "basename"
 WITH_FUTURE_DATES = True  # the portal_news plugin decides on the build's today, not the clock
 READERS = {"html": None, "rst": None}
 
-ARTICLE_URL = "tin-tuc/{slug}/"
-ARTICLE_SAVE_AS = "tin-tuc/{slug}/index.html"
-DRAFT_URL = "tin-tuc/ban-nhap/{slug}/"
-DRAFT_SAVE_AS = ""  # drafts are never written; `invoke livereload --drafts` previews them
-DRAFT_LANG_SAVE_AS = ""
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
-CATEGORY_URL = "tin-tuc/{slug}/"
-CATEGORY_SAVE_AS = "tin-tuc/{slug}/index.html"
-TAG_URL = "tin-tuc/the/{slug}/"
-TAG_SAVE_AS = "tin-tuc/the/{slug}/index.html"
-INDEX_SAVE_AS = "tin-tuc/index.html"
-INDEX_URL = "tin-tuc/"  # the news listing (page 1); pagination links are built from it
 DIRECT_TEMPLATES = ["index"]
 
 AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ""
@@ -73,10 +59,6 @@ PAGINATION_PATTERNS = (
 )
 DEFAULT_PAGINATION = 10
 
-FEED_ALL_ATOM = "tin-tuc/feeds/all.atom.xml"
-FEED_ALL_RSS = "tin-tuc/feeds/all.rss.xml"
-CATEGORY_FEED_ATOM = "tin-tuc/feeds/{slug}.atom.xml"
-CATEGORY_FEED_RSS = "tin-tuc/feeds/{slug}.rss.xml"
 FEED_ATOM = FEED_RSS = None
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None

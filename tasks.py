@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import shutil
 import sys
@@ -68,10 +67,10 @@ def check(c, content=str(DEFAULT_CONTENT), today=None, links=False):
     from pelican.settings import read_settings
 
     settings = read_settings(str(ROOT / "pelicanconf.py"))
-    for name in settings["PLUGINS"]:
-        importlib.import_module(name)
+    from portal_core import registry
     from portal_core.content import ContentError, load_store
 
+    registry.register_plugins(settings["PLUGINS"])
     try:
         store = load_store(settings["PATH"], settings)
     except ContentError as exc:

@@ -10,7 +10,8 @@ import pytest
 from conftest import DATA, build
 
 from portal_offices import geo
-from portal_offices.portal_offices import expand_days, fold, weekly_hours
+from portal_core.text import ascii_fold as fold
+from portal_offices.portal_offices import expand_days, weekly_hours
 
 VECTORS = json.loads((DATA / "geo-vectors.json").read_text(encoding="utf-8"))
 GEO_SITE = DATA / "geo-site"

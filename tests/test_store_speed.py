@@ -3,7 +3,6 @@ the same items and the same problems in the same order, and the cache of unchang
 hides a problem or an edit. No timing here (see benchmarks/)."""
 from __future__ import annotations
 
-import importlib
 import sys
 
 import pytest
@@ -24,10 +23,10 @@ def load(monkeypatch, tmp_path):
         monkeypatch.setenv("PORTAL_TODAY", SAMPLE_TODAY)
         settings = read_settings(str(ROOT / "pelicanconf.py"), override={
             "CACHE_PATH": str(tmp_path / "cache"), "CACHE_CONTENT": cache, "LOAD_CONTENT_CACHE": cache})
-        for name in settings["PLUGINS"]:
-            importlib.import_module(name)
+        from portal_core import registry
         from portal_core.content import ContentError, load_store
 
+        registry.register_plugins(settings["PLUGINS"])
         try:
             return load_store(settings["PATH"], settings)
         except ContentError as exc:

@@ -1,8 +1,7 @@
-"""Core of the portal: one content format, validation, the content store, site settings."""
-from .content import ContentError, ContentType, Item, Problem, Store, current_store, register_content_type
+"""Core of the portal: one content format, validation, the content store, the registry of what
+plugins declare, Vietnamese text rules, site settings."""
+from .content import ContentError, Item, Problem, Store, current_store
 from .portal_core import register
+from .registry import ContentType, register_type
 
-__all__ = [
-    "ContentError", "ContentType", "Item", "Problem", "Store",
-    "current_store", "register", "register_content_type",
-]
+__all__ = ["ContentError", "ContentType", "Item", "Problem", "Store", "current_store", "register", "register_type"]

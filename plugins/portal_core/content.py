@@ -1,21 +1,19 @@
 """The content store: every content type read, validated and cross-checked in one pass.
 
-A content-type plugin describes its files with a `ContentType` and calls
-`register_content_type()`; the store reads them all, checks each file against the type's JSON
+A content-type plugin describes its files with a `ContentType` and declares it in its `register()`
+(`portal_core.registry.register_type`); the store reads them all, checks each file against the type's JSON
 Schema, runs the cross-checks no schema can make, and reports every problem at once.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
 import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import jsonschema
 import markdown as markdown_lib
@@ -28,9 +26,10 @@ from .frontmatter import (
     read_yaml_file,
     to_json,
 )
+from .registry import ContentType, content_types
 from .store_cache import StoreCache
+from .text import as_date, is_slug, slugify
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Reading, checking and rendering files is shared out between processes on a multi-core machine
 # when a content type has at least this many files to read (fewer: a process costs more than it
 # saves); PORTAL_PARALLEL=0 in the environment turns it off.
@@ -68,38 +67,6 @@ class ContentError(Exception):
         return "\n".join(lines)
 
 
-@dataclass
-class ContentType:
-    """Where a content type lives and how it is checked.
-
-    `folder` holds one Markdown file per item (the slug is the file name), or `file` is one YAML
-    file holding a list (`list_file=True`) or a map. `prepare(item, store)` turns validated data
-    into what templates use; `cross_check(store)` returns problems across items.
-    """
-
-    name: str
-    schema_path: Path
-    folder: str | None = None
-    file: str | None = None
-    list_file: bool = False
-    reserved_slugs: frozenset = frozenset()
-    prepare: Callable | None = None
-    cross_check: Callable | None = None
-    render_body: bool = True
-    order: int = 100
-    _schema: dict | None = field(default=None, repr=False)
-
-    @property
-    def schema(self) -> dict:
-        if self._schema is None:
-            self._schema = json.loads(Path(self.schema_path).read_text(encoding="utf-8"))
-        return self._schema
-
-    def validator(self):
-        cls = jsonschema.validators.validator_for(self.schema)
-        return cls(self.schema, format_checker=FORMAT_CHECKER)
-
-
 FORMAT_CHECKER = jsonschema.FormatChecker()
 
 
@@ -119,16 +86,7 @@ def _date(value) -> bool:
     return True
 
 
-_TYPES: dict[str, ContentType] = {}
 _current: "Store | None" = None
-
-
-def register_content_type(ct: ContentType) -> None:
-    _TYPES[ct.name] = ct
-
-
-def content_types() -> list[ContentType]:
-    return sorted(_TYPES.values(), key=lambda t: (t.order, t.name))
 
 
 def current_store() -> "Store":
@@ -138,9 +96,12 @@ def current_store() -> "Store":
 
 
 class Item:
-    """One content item; its front-matter fields read as attributes (None when absent)."""
+    """One content item. The fields its type's schema declares read as attributes (None when the
+    file does not give them); what `prepare` sets is an ordinary attribute; any other name raises
+    AttributeError, so that a misspelt name fails instead of reading None."""
 
-    def __init__(self, type_name: str, slug: str, source: str, data: dict, body: str = "", body_line: int = 1):
+    def __init__(self, type_name: str, slug: str, source: str, data: dict, body: str = "", body_line: int = 1,
+                 fields: frozenset = frozenset()):
         self.type = type_name
         self.slug = slug
         self.source = source  # path relative to the content folder's parent, for messages
@@ -148,11 +109,17 @@ class Item:
         self.body = body
         self.body_line = body_line
         self.body_html = ""
+        self._fields = fields
 
     def __getattr__(self, name):
-        if name.startswith("__"):
+        d = self.__dict__
+        if name.startswith("_") or "data" not in d:
             raise AttributeError(name)
-        return self.__dict__.get("data", {}).get(name)
+        if name in d["data"]:
+            return d["data"][name]
+        if name in d.get("_fields", ()):
+            return None
+        raise AttributeError(f"{d.get('type')} '{d.get('slug')}' has no field or attribute '{name}'")
 
     def __repr__(self) -> str:
         return f"<{self.type} {self.slug}>"
@@ -232,6 +199,7 @@ class Store:
         self.by_slug: dict[str, dict[str, Item]] = {}
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.memo: dict = {}  # what plugins compute once per build from the content (see offices.accepting)
         self._markdown = None
         self._cache: StoreCache | None = None  # files already read by an earlier build (load())
         self._base: Path | None = None
@@ -289,6 +257,9 @@ class Store:
         if self._cache:  # before prepare(), which may change items' data
             self._cache.save()
         if not self.problems:
+            from .site import site_settings
+
+            self.settings.update(site_settings(self))
             for ct in content_types():
                 if ct.prepare:
                     for item in self.items[ct.name]:
@@ -379,11 +350,12 @@ class Store:
                 return
             data, body, body_line, body_html = loaded
         ok = True
-        if not SLUG_RE.match(slug):
+        if not is_slug(slug):
             ok = False
+            hint = f"; hãy đổi tên thành {slugify(slug)}.md" if slugify(slug) else ""
             self.problems.append(Problem(
-                source, f"tên tệp '{f.name}' phải là chữ thường không dấu, số và dấu '-' (ví dụ dang-ky-khai-sinh.md); tên tệp là đường dẫn của trang"))
-        elif slug in ct.reserved_slugs:
+                source, f"tên tệp '{f.name}' phải là chữ thường không dấu, số và dấu '-' (ví dụ dang-ky-khai-sinh.md); tên tệp là đường dẫn của trang{hint}"))
+        elif slug in ct.reserved():
             ok = False
             self.problems.append(Problem(
                 source, f"tên tệp '{slug}' trùng với một đường dẫn dành riêng của trang web; hãy đặt tên khác"))
@@ -394,7 +366,7 @@ class Store:
         self.problems += schema_problems
         if schema_problems or not ok:
             return
-        item = Item(ct.name, slug, source, data, body, body_line)
+        item = Item(ct.name, slug, source, data, body, body_line, ct.fields)
         self.items[ct.name].append(item)
         self.by_slug[ct.name][slug] = item
         if ct.render_body:
@@ -419,7 +391,7 @@ class Store:
                 if not self._check(ct, validator, entry, source, f, 1, index=i):
                     continue
                 name = entry.get("name", str(i)) if isinstance(entry, dict) else str(i)
-                item = Item(ct.name, name, source, entry if isinstance(entry, dict) else {"terms": entry})
+                item = Item(ct.name, name, source, entry if isinstance(entry, dict) else {"terms": entry}, fields=ct.fields)
                 item._index = i
                 self.items[ct.name].append(item)
                 self.by_slug[ct.name].setdefault(name, item)
@@ -427,7 +399,7 @@ class Store:
             if data is None:
                 data = {}
             if self._check(ct, validator, data, source, f, 1):
-                item = Item(ct.name, f.stem, source, data)
+                item = Item(ct.name, f.stem, source, data, fields=ct.fields)
                 self.items[ct.name].append(item)
                 self.by_slug[ct.name][f.stem] = item
 
@@ -450,10 +422,5 @@ def load_store(content_path, settings) -> Store:
     return store
 
 
-def as_date(value) -> dt.date | None:
-    """A validated date field (ISO string or date) as a date."""
-    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return dt.date.fromisoformat(str(value)[:10])
+__all__ = ["ContentError", "ContentType", "Item", "Problem", "Store", "as_date", "content_types",
+           "current_store", "load_store"]

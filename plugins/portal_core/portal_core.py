@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 from pathlib import Path
 
@@ -10,31 +9,33 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.readers import BaseReader
 
-from . import content, publish
-from .content import ContentError, ContentType, as_date, load_store, register_content_type
+from . import content, output, publish, registry, text
+from .content import ContentError, load_store
 from .frontmatter import read_markdown_file
+from .registry import ContentType
+from .text import as_date
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 
-# URL spaces the site itself uses at the top level: a page may not take these slugs.
-TOP_LEVEL_SLUGS = frozenset({
-    "thu-tuc", "dia-diem", "lo-trinh", "tin-tuc", "tim-kiem", "bieu-mau", "api", "theme",
-    "static", "images", "feeds", "drafts", "index", "404", "sitemap", "kiosk", "preview",
-})
-
 
 def _prepare_page(item, store):
-    item.url = f"/{item.slug}/"
+    item.url = registry.url("pages.item", slug=item.slug)
 
 
-register_content_type(ContentType(
+SITE_TYPE = ContentType(
     name="site", file="site.yaml", schema_path=HERE / "site.schema.json", render_body=False, order=0,
-))
-register_content_type(ContentType(
-    name="pages", folder="pages", schema_path=HERE / "page.schema.json",
-    reserved_slugs=TOP_LEVEL_SLUGS, prepare=_prepare_page, order=90,
-))
+)
+PAGES_TYPE = ContentType(
+    name="pages", folder="pages", schema_path=HERE / "page.schema.json", label="Trang",
+    reserved_slugs=registry.top_level_slugs, prepare=_prepare_page, order=90,
+    urls={"item": "/{slug}/"},
+)
+
+
+def pages_menu(store) -> list:
+    """The pages with a `menu` position, in that order (the footer's links)."""
+    return sorted((p for p in store["pages"] if p.menu is not None), key=lambda p: p.menu)
 
 
 class FrontMatterReader(BaseReader):
@@ -49,8 +50,9 @@ class FrontMatterReader(BaseReader):
     def read(self, source_path):
         path = Path(source_path)
         store = content.current_store()
-        item = store.get("news", path.stem) or store.get("pages", path.stem)
-        if item is not None and item.source == store.rel(path):
+        item = next((i for ct in registry.content_types() if ct.folder
+                     for i in [store.get(ct.name, path.stem)] if i is not None and i.source == store.rel(path)), None)
+        if item is not None:
             data, body = item.data, item.body  # read and validated moments ago by the store
         else:
             data, body, _ = read_markdown_file(path)
@@ -89,13 +91,7 @@ class PortalGenerator(Generator):
 
     def copy_files(self, src: Path, dest: str) -> None:
         """Publish the files of folder `src` (a plugin's static/, content/forms/) under output/`dest`."""
-        if not src.is_dir():
-            return
-        target = Path(self.output_path) / dest
-        target.mkdir(parents=True, exist_ok=True)
-        for f in src.iterdir():
-            if f.is_file() and not f.name.startswith("."):
-                shutil.copy2(f, target / f.name)
+        output.copy_files(src, Path(self.output_path) / dest)
 
     def write(self, writer, template: str, save_as: str, **context):
         writer.write_file(
@@ -112,7 +108,8 @@ class HomeGenerator(PortalGenerator):
 
 
 def load_content(pelican):
-    """At the start of each build (and each livereload rebuild): read and check all content."""
+    """At the start of each build (and each livereload rebuild), before Pelican copies its settings
+    into the templates' context: read and check all content (which sets the site settings)."""
     settings = pelican.settings
     try:
         store = load_store(settings["PATH"], settings)
@@ -120,15 +117,27 @@ def load_content(pelican):
         # An editor's mistake, not a crash: the list of problems without a traceback.
         print(exc.report(), file=sys.stderr)
         raise SystemExit(exc.exitcode) from None
-    store.pages_menu = sorted(
-        (p for p in store["pages"] if p.data.get("menu") is not None), key=lambda p: p.data["menu"]
-    )
     for w in store.warnings:  # plain lines, so that editors (and editors' tools) can read file:line
         print(f"Cảnh báo: {w}", file=sys.stderr)
+
+
+def get_generators(pelican):
     return HomeGenerator
 
 
+def add_globals(generator):
+    """What every template may use: the text filters, the registry's URLs, navigation and home blocks."""
+    env = generator.env
+    env.filters.update(text.FILTERS)
+    env.globals.update(url=registry.url, has_url=registry.has_url, NAV=registry.nav(), home_blocks=registry.home_blocks,
+                       pages_menu=pages_menu(content.current_store()))
+
+
 def register():
+    registry.register_type(SITE_TYPE)
+    registry.register_type(PAGES_TYPE)
     signals.readers_init.connect(add_reader)
-    signals.get_generators.connect(load_content)
+    signals.generator_init.connect(add_globals)
+    signals.initialized.connect(load_content)
+    signals.get_generators.connect(get_generators)
     signals.finalized.connect(publish.finalize)

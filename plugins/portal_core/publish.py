@@ -1,5 +1,6 @@
 """Site-wide files written once at the end of a build: sitemap.xml and robots.txt always;
-minified HTML and precompressed copies (.gz, .br) for `invoke publish`.
+minified HTML for `invoke publish`; the precompressed copies (.gz, .br, see output.py): those
+plugins asked for on every build, and on publishing every text file.
 
 minify-html (a maintained Rust minifier with Python wheels) and Brotli/gzip do the work; only the
 sitemap is written here, because Pelican's sitemap plugin sees articles and pages only, not the
@@ -7,13 +8,12 @@ portal's own content types.
 """
 from __future__ import annotations
 
-import gzip
 import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-PRECOMPRESS_SUFFIXES = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".geojson"}
-MIN_BYTES = 512  # smaller files gain nothing from compression
+from . import output as files
+
 HEAD_BYTES = 4096
 NOINDEX = re.compile(rb'<meta name="robots" content="[^"]*noindex')
 
@@ -48,22 +48,10 @@ def minify(output: Path) -> None:
                                         keep_html_and_head_opening_tags=True), encoding="utf-8")
 
 
-def precompress(output: Path) -> None:
-    import brotli
-
-    for f in output.rglob("*"):
-        if f.suffix not in PRECOMPRESS_SUFFIXES or not f.is_file() or f.stat().st_size < MIN_BYTES:
-            continue
-        data = f.read_bytes()
-        f.with_name(f.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-        f.with_name(f.name + ".br").write_bytes(brotli.compress(data, quality=11))
-
-
 def finalize(pelican) -> None:
     settings = pelican.settings
     output = Path(pelican.output_path)
     write_sitemap(output, settings["SITE_URL"])
     if settings.get("PORTAL_MINIFY"):
         minify(output)
-    if settings.get("PORTAL_PRECOMPRESS", settings.get("PORTAL_MINIFY")):
-        precompress(output)
+    files.precompress(output, everything=bool(settings.get("PORTAL_PRECOMPRESS", settings.get("PORTAL_MINIFY"))))

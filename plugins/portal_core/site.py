@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .frontmatter import FrontMatterError, read_yaml_file
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -26,23 +24,16 @@ DEFAULTS = {
 }
 
 
-def read_site(content_path) -> dict:
-    """site.yaml merged over the defaults; a broken or missing file gives the defaults.
-
-    `pelicanconf.py` calls this before anything is validated; the content store validates the
-    file itself and reports its problems with the rest of the content.
-    """
+def site_settings(store) -> dict:
+    """The Pelican settings that come from the validated site.yaml (its defaults when there is
+    none): SITE (the file over DEFAULTS), SITENAME, SITE_URL (the published address, without a
+    final '/'; feeds, QR codes, canonical links and open data use it) and FEED_DOMAIN."""
     site = copy.deepcopy(DEFAULTS)
-    f = Path(content_path) / "site.yaml"
-    if f.exists():
-        try:
-            data = read_yaml_file(f)
-        except FrontMatterError:
-            data = None
-        if isinstance(data, dict):
-            site.update({k: v for k, v in data.items() if v is not None})
+    item = store.get("site", "site")
+    if item is not None:
+        site.update({k: v for k, v in item.data.items() if v is not None})
     site["url"] = str(site.get("url") or DEFAULTS["url"]).rstrip("/")
-    return site
+    return {"SITE": site, "SITENAME": site["name"], "SITE_URL": site["url"], "FEED_DOMAIN": site["url"]}
 
 
 def today_in_vietnam() -> str:

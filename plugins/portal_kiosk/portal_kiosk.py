@@ -6,16 +6,18 @@ from pathlib import Path
 
 from pelican import signals
 
+import portal_procedures
+from portal_core import registry
 from portal_core.portal_core import PortalGenerator
 
 HERE = Path(__file__).parent
 KIOSK_PATH = "kiosk/index.html"
 KIOSK_URL = "/kiosk/"
+URLS = {"index": KIOSK_URL, "script": "/static/portal_kiosk/kiosk.js"}
 # Seconds without touch, keyboard or scrolling before a page in kiosk mode returns to /kiosk/.
 IDLE_SECONDS = 90
 # The sessionStorage key that marks kiosk mode (set by /kiosk/, removed by /kiosk/?thoat=1).
 STORAGE_KEY = "portal-kiosk"
-FINDER_URL = "/dia-diem/gan-nhat/"
 
 
 class KioskGenerator(PortalGenerator):
@@ -23,9 +25,10 @@ class KioskGenerator(PortalGenerator):
 
     def generate_output(self, writer):
         self.write(writer, "kiosk", KIOSK_PATH, page_name=KIOSK_URL,
-                   kiosk={"url": KIOSK_URL, "finder_url": FINDER_URL,
-                          "popular": list(getattr(self.store, "popular_procedures", [])),
-                          "fields": self.context.get("procedure_fields", [])})
+                   kiosk={"url": KIOSK_URL, "finder_url": registry.url("offices.finder"),
+                          "procedures_url": registry.url("procedures"),
+                          "popular": portal_procedures.popular(self.store),
+                          "fields": portal_procedures.field_groups(self.store)})
         self.copy_files(HERE / "static", "static/portal_kiosk")
 
 
@@ -36,9 +39,10 @@ def get_generators(pelican):
 def add_globals(generator):
     version = hashlib.sha256((HERE / "static" / "kiosk.js").read_bytes()).hexdigest()[:10]
     generator.env.globals["KIOSK"] = {"url": KIOSK_URL, "idle_seconds": IDLE_SECONDS, "key": STORAGE_KEY,
-                                      "script": f"/static/portal_kiosk/kiosk.js?v={version}"}
+                                      "script": f"{URLS['script']}?v={version}"}
 
 
 def register():
+    registry.register_urls("kiosk", URLS)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_globals)

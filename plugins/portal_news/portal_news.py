@@ -25,15 +25,40 @@ from urllib.parse import urljoin
 
 from feedgenerator import get_tag_uri
 from pelican import signals
+from pelican.settings import DEFAULT_CONFIG
 from pelican.urlwrappers import Category
 
-from portal_core import ContentType, register_content_type
-from portal_core.content import as_date, current_store
+from portal_core import registry, text
+from portal_core.content import current_store
+from portal_core.registry import ContentType, SearchEntry
+from portal_core.text import as_date
 
 HERE = Path(__file__).parent
 RESERVED = frozenset({"the", "thong-bao", "tin-tuc", "trang", "page", "index", "feeds", "ban-nhap"})
 CATEGORY_LABELS = {"tin-tuc": "Tin tức", "thong-bao": "Thông báo"}
 HOME_LATEST = 5  # latest news on the home page (besides the pinned ones)
+URLS = {"index": "/tin-tuc/", "item": "/tin-tuc/{slug}/", "category": "/tin-tuc/{slug}/",
+        "feed": "/tin-tuc/feeds/all.atom.xml"}
+# News items are Pelican articles: Pelican's settings for their addresses, given as defaults (a
+# site's settings file may still set any of them).
+PELICAN_SETTINGS = {
+    "ARTICLE_PATHS": ["news"],
+    "ARTICLE_URL": "tin-tuc/{slug}/",
+    "ARTICLE_SAVE_AS": "tin-tuc/{slug}/index.html",
+    "DRAFT_URL": "tin-tuc/ban-nhap/{slug}/",
+    "DRAFT_SAVE_AS": "",  # drafts are never written; `invoke livereload --drafts` previews them
+    "DRAFT_LANG_SAVE_AS": "",
+    "CATEGORY_URL": "tin-tuc/{slug}/",
+    "CATEGORY_SAVE_AS": "tin-tuc/{slug}/index.html",
+    "TAG_URL": "tin-tuc/the/{slug}/",
+    "TAG_SAVE_AS": "tin-tuc/the/{slug}/index.html",
+    "INDEX_SAVE_AS": "tin-tuc/index.html",
+    "INDEX_URL": "tin-tuc/",  # the news listing (page 1); pagination links are built from it
+    "FEED_ALL_ATOM": "tin-tuc/feeds/all.atom.xml",
+    "FEED_ALL_RSS": "tin-tuc/feeds/all.rss.xml",
+    "CATEGORY_FEED_ATOM": "tin-tuc/feeds/{slug}.atom.xml",
+    "CATEGORY_FEED_RSS": "tin-tuc/feeds/{slug}.rss.xml",
+}
 
 # States of a news item on the build's today (one rule for the store and for Pelican).
 DRAFT, FUTURE, EXPIRED, PUBLISHED = "draft", "future", "expired", "published"
@@ -58,8 +83,22 @@ def publishing_state(status: str | None, day: dt.date | None, expires: dt.date |
     return PUBLISHED
 
 
+def is_public(item, day: dt.date) -> bool:
+    """Whether a visitor sees the item on `day` in listings, feeds and search (published, its date
+    come, not expired); an expired item keeps its page."""
+    return publishing_state(item.status, item.date_value, item.expires_date, day) == PUBLISHED
+
+
+def search_entries(store) -> list[SearchEntry]:
+    """Published news and announcements, newest first, by title, summary and tags."""
+    news = sorted(registry.public(store, "news"), key=lambda n: str(n.data["date"]), reverse=True)
+    return [SearchEntry("announcement" if n.category == "thong-bao" else "news", n.title, n.url,
+                        {"title": [n.title], "summary": [n.summary or ""] + [str(t) for t in n.tags or []]},
+                        names=[n.title], meta=text.date(n.date_value)) for n in news]
+
+
 def prepare(item, store):
-    item.url = f"/tin-tuc/{item.slug}/"
+    item.url = URLS["item"].format(slug=item.slug)
     item.date_value = as_date(item.data["date"])
     item.expires_date = as_date(item.data.get("expires"))
     item.state = publishing_state(item.data.get("status"), item.date_value, item.expires_date, store.today)
@@ -104,10 +143,18 @@ def cross_check(store):
     warn_images_without_alt(store)
 
 
-register_content_type(ContentType(
-    name="news", folder="news", schema_path=HERE / "news.schema.json",
+NEWS = ContentType(
+    name="news", folder="news", schema_path=HERE / "news.schema.json", label="Tin tức", urls=URLS,
     reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, render_body=False, order=40,
-))
+    is_public=is_public, search=search_entries, search_position=15,
+)
+
+
+def apply_settings(pelican):
+    """Pelican's article settings for news, where the site's settings left Pelican's defaults."""
+    for key, value in PELICAN_SETTINGS.items():
+        if pelican.settings.get(key) == DEFAULT_CONFIG.get(key):
+            pelican.settings[key] = value
 
 
 def apply_publishing_rules(generator, metadata):
@@ -200,6 +247,11 @@ def add_globals(generator):
 
 
 def register():
+    registry.register_type(NEWS)
+    registry.register_nav("news", "Tin tức", "news", 40)
+    registry.register_home_block("news_pinned", "top", "home_news_pinned.html", 10)
+    registry.register_home_block("news", "grid", "home_news.html", 40)
+    signals.initialized.connect(apply_settings)
     signals.article_generator_context.connect(apply_publishing_rules)
     signals.article_generator_finalized.connect(link_neighbours)
     signals.feed_generated.connect(absolute_feed_links)

@@ -2,20 +2,16 @@
 the coverage page for planners and the open data files /api/offices.json and .geojson."""
 from __future__ import annotations
 
-import json
 import math
-import shutil
 import statistics
-import unicodedata
 from pathlib import Path
 
 from pelican import signals
-from pelican.settings import DEFAULT_CONFIG
-from pelican.utils import slugify
 
-from portal_core import ContentType, register_content_type
-from portal_core.content import as_date
+from portal_core import output, registry, text
 from portal_core.portal_core import PortalGenerator
+from portal_core.registry import ContentType, SearchEntry
+from portal_core.text import as_date
 
 from . import geo
 
@@ -25,11 +21,24 @@ STATIC = HERE / "static"
 LEAFLET = ROOT / "node_modules" / "leaflet" / "dist"
 RESERVED = frozenset({"gan-nhat", "pham-vi", "page", "index"})
 # The finder's data: offices and wards (read on opening the finder), and the procedures for its
-# filter (read only when the citizen uses the filter: hundreds of titles are not for everyone).
-FINDER_DATA = "dia-diem/gan-nhat/du-lieu.json"
-FINDER_PROCEDURES = "dia-diem/gan-nhat/thu-tuc.json"
+# filter (read only when the citizen uses the filter: hundreds of titles are not for everyone;
+# the procedures plugin writes that file, at the address declared here).
+URLS = {
+    "index": "/dia-diem/", "item": "/dia-diem/{slug}/", "finder": "/dia-diem/gan-nhat/",
+    "finder_for": "/dia-diem/gan-nhat/?thu-tuc={slug}", "coverage": "/dia-diem/pham-vi/",
+    "finder_data": "/dia-diem/gan-nhat/du-lieu.json", "finder_procedures": "/dia-diem/gan-nhat/thu-tuc.json",
+    "api": "/api/offices.json", "geojson": "/api/offices.geojson",
+}
+SCHEMA_PATH = HERE / "office.schema.json"
 
-KIND_LABELS = {"trung-tam": "Trung tâm tỉnh", "chi-nhanh": "Chi nhánh", "diem-tiep-nhan": "Điểm tiếp nhận"}
+
+def _enum_labels(name: str) -> dict:
+    import json
+
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["properties"][name]["x-enum-labels"]
+
+
+KIND_LABELS = _enum_labels("kind")  # trung-tam, chi-nhanh, diem-tiep-nhan, in this order
 KIND_PLURALS = {"trung-tam": "Trung tâm tỉnh", "chi-nhanh": "Các chi nhánh", "diem-tiep-nhan": "Các điểm tiếp nhận"}
 STATUS_LABELS = {"open": "Đang hoạt động", "planned": "Sắp mở", "merged": "Đã sáp nhập", "closed": "Đã ngừng hoạt động"}
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -41,19 +50,7 @@ WARD_PREFIXES = ("phuong ", "xa ", "thi tran ", "dac khu ")
 DAYS_OFF_SHOWN = 8  # upcoming days off listed on an office page; the "open now" status knows them all
 
 
-# --- rules shared with the procedures plugin and the browser ------------------------------------
-def fold(text) -> str:
-    """Lower case without diacritics, đ → d (same as fold() in static/geo.js)."""
-    s = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
-    s = "".join(c for c in s if unicodedata.category(c) != "Mn").lower()
-    return " ".join("".join(c if c.isascii() and c.isalnum() else " " for c in s).split())
-
-
-def field_slug(field: str) -> str:
-    """The slug of a procedure field's page /thu-tuc/linh-vuc/<slug>/ ("Đất đai" → "dat-dai")."""
-    return slugify(field.replace("đ", "d").replace("Đ", "D"), regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"])
-
-
+# --- what other plugins ask the offices plugin --------------------------------------------------
 def open_on(office, day) -> bool:
     """Whether the office exists and receives dossiers on `day` (opened, not merged or closed)."""
     if office.opened_date > day:
@@ -64,25 +61,52 @@ def open_on(office, day) -> bool:
     return True
 
 
-def accepts(office, procedure) -> bool:
-    """Whether the office receives the procedure (the same rule as accepts() in static/geo.js and in
-    portal_procedures): accepts is all, non-geographic (for non-geographic procedures) or a field list."""
-    a = office.data["accepts"]
-    if a == "all":
+def accepts_rule(accepts, field: str, non_geographic: bool) -> bool:
+    """The one rule of an office's `accepts`: "all", "non-geographic" (the procedures that may be
+    filed anywhere) or a list of procedure fields, written exactly as the procedures' `field`.
+    static/geo.js applies the same rule in the browser; both are checked against
+    tests/data/accepts-vectors.json."""
+    if accepts == "all":
         return True
-    if a == "non-geographic":
-        return bool(procedure.data.get("non_geographic"))
-    return procedure.data.get("field") in a  # written exactly as the procedures' field
+    if accepts == "non-geographic":
+        return bool(non_geographic)
+    return isinstance(accepts, list) and field in accepts
 
 
-def format_date(value) -> str:
-    """2025-07-01 (a date or an ISO string) → 01/07/2025."""
-    return as_date(value).strftime("%d/%m/%Y") if value else ""
+def accepts(office, procedure) -> bool:
+    """Whether the office receives the procedure (its `field` and `non_geographic`)."""
+    return accepts_rule(office.accepts, procedure.field, procedure.non_geographic)
 
 
-def format_km(km, digits=1) -> str:
-    """3.25 → '3,3' (Vietnamese decimal comma)."""
-    return f"{km:.{digits}f}".replace(".", ",") if km is not None else "–"
+def in_order(offices) -> list:
+    """Offices in the site's order: the provincial center, branches, reception points; by name."""
+    order = list(KIND_LABELS)
+    return sorted(offices, key=lambda o: (order.index(o.kind), text.sort_key(o.name)))
+
+
+def accepting(store, procedure, day=None) -> list:
+    """The offices open on `day` (default: the build's today) that receive the procedure, in order.
+
+    Computed once per day, field and non_geographic for the whole build."""
+    day = day or store.today
+    memo = store.memo.setdefault("offices.accepting", {})
+    key = (day, procedure.field, bool(procedure.non_geographic))
+    found = memo.get(key)
+    if found is None:
+        open_ = memo.get(day)
+        if open_ is None:
+            open_ = memo[day] = in_order(o for o in store["offices"] if open_on(o, day))
+        found = memo[key] = [o for o in open_ if accepts_rule(o.accepts, key[1], key[2])]
+    return found
+
+
+def is_main(office) -> bool:
+    """The provincial center, which the procedure pages name when many offices receive a procedure."""
+    return office.kind == "trung-tam"
+
+
+def of_kind(store, kind: str) -> list:
+    return [o for o in store["offices"] if o.kind == kind]
 
 
 # --- preparing each office -------------------------------------------------------------------
@@ -121,19 +145,18 @@ def weekly_hours(hours: list[dict]) -> list[dict]:
 
 
 def _ward_index(store) -> dict:
-    index = getattr(store, "office_ward_index", None)
+    index = store.memo.get("offices.wards")
     if index is None:
-        index = {}
+        index = store.memo["offices.wards"] = {}
         for w in store["wards"]:
-            for name in [w.name] + list(w.data.get("old_names", [])):
+            for name in [w.name] + list(w.old_names or []):
                 index.setdefault(ward_key(name), w)
-        store.office_ward_index = index
     return index
 
 
 def ward_key(name: str) -> str:
     """'Phường Phú Cường' and 'Phú Cường' name the same ward."""
-    key = fold(name)
+    key = text.ascii_fold(name)
     for prefix in WARD_PREFIXES:
         if key.startswith(prefix):
             return key[len(prefix):]
@@ -141,7 +164,7 @@ def ward_key(name: str) -> str:
 
 
 def prepare(item, store):
-    item.url = f"/dia-diem/{item.slug}/"
+    item.url = registry.url("offices.item", slug=item.slug)
     item.opened_date = as_date(item.data["opened"])
     item.merged_on_date = as_date(item.data.get("merged_on"))
     item.closed_on_date = as_date(item.data.get("closed_on"))
@@ -177,7 +200,7 @@ def _check_hours(store, o):
 
 
 def cross_check(store):
-    fields = {p.data.get("field") for p in store["procedures"]}
+    fields = {p.field for p in store["procedures"]}
     for o in store["offices"]:
         target = o.data.get("merged_into")
         if target and store.get("offices", target) is None:
@@ -225,14 +248,16 @@ def _follow(store, office):
     return cur
 
 
-register_content_type(ContentType(
-    name="offices", folder="offices", schema_path=HERE / "office.schema.json",
-    reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, order=20,
-))
-register_content_type(ContentType(
-    name="wards", file="wards.yaml", list_file=True, schema_path=HERE / "ward.schema.json",
-    render_body=False, order=21,
-))
+def search_entries(store) -> list[SearchEntry]:
+    """Offices open or planned, under their name and their address."""
+    out = []
+    for o in store["offices"]:
+        if not (o.is_open or o.planned):
+            continue
+        place = ", ".join(str(x) for x in (o.address, o.ward, o.district) if x)
+        out.append(SearchEntry("office", o.name, o.url, {"title": [o.name], "summary": [place]},
+                               names=[o.name], meta=place))
+    return out
 
 
 # --- coverage, for planners ----------------------------------------------------------------
@@ -290,16 +315,6 @@ def coverage_map(scenario, frame, width=640) -> dict:
     }
 
 
-def roman(n: int) -> str:
-    """1 → I, 4 → IV: roadmap phases are numbered in Roman numerals."""
-    out = ""
-    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
-                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= value:
-            out, n = out + letters, n - value
-    return out
-
-
 def frame_of(points) -> tuple:
     """(south, north, west, east) around every ward and office, so that all pictures share one frame."""
     lats = [p.lat for p in points] or [0.0]
@@ -312,10 +327,7 @@ def frame_of(points) -> tuple:
 # --- open data ---------------------------------------------------------------------------------
 def office_record(o, site_url: str) -> dict:
     """One office for /api/offices.json: its front-matter fields plus slug, url, status, body_html."""
-    rec = {"slug": o.slug}
-    rec.update(o.data)
-    rec.update({"url": site_url + o.url, "status": o.status, "body_html": o.body_html})
-    return rec
+    return {"slug": o.slug, **o.data, "url": site_url + o.url, "status": o.status, "body_html": o.body_html}
 
 
 def geojson(records: list[dict]) -> dict:
@@ -329,18 +341,11 @@ def geojson(records: list[dict]) -> dict:
     }
 
 
-def write_json(path: Path, data, indent=None):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sep = (",", ":") if indent is None else (",", ": ")
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=indent, separators=sep) + "\n", encoding="utf-8")
-
-
 class OfficesGenerator(PortalGenerator):
     """Writes each office's page, the office list, the finder, the coverage page and open data."""
 
     def generate_context(self):
-        order = list(KIND_LABELS)
-        offices = sorted(self.store["offices"], key=lambda o: (order.index(o.kind), fold(o.name)))
+        offices = in_order(self.store["offices"])
         self.context["offices"] = offices
         self.context["open_offices"] = [o for o in offices if o.is_open]
 
@@ -357,13 +362,15 @@ class OfficesGenerator(PortalGenerator):
             groups.append({
                 "kind": kind, "label": KIND_PLURALS[kind], "count": len(items),
                 "districts": [{"name": d, "offices": districts[d]}
-                              for d in sorted(districts, key=lambda d: (d == "", fold(d)))],
+                              for d in sorted(districts, key=lambda d: (d == "", text.sort_key(d)))],
             })
         return groups
 
     def finder_data(self) -> dict:
         return {
-            "procedures_url": "/" + FINDER_PROCEDURES,
+            "procedures_url": registry.url("offices.finder_procedures"),
+            "roadmap_url": registry.url("roadmap") if registry.has_url("roadmap") else "",
+            "kind_labels": {k: v.lower() for k, v in KIND_LABELS.items()},
             "speed_kmh": geo.SPEED_KMH, "road_factor": geo.ROAD_FACTOR,
             "goal_km": geo.GOAL_KM, "goal_minutes": geo.GOAL_MINUTES,
             "offices": [
@@ -378,24 +385,13 @@ class OfficesGenerator(PortalGenerator):
             ],
         }
 
-    def finder_procedures(self) -> dict:
-        """Active procedures as [slug, title, index in fields, non_geographic as 0/1]: compact."""
-        procs = sorted(((fold(p.title), p) for p in self.store["procedures"] if p.active), key=lambda kp: kp[0])
-        fields = sorted({p.data["field"] for _, p in procs}, key=fold)
-        index = {f: i for i, f in enumerate(fields)}
-        return {"fields": fields,
-                "procedures": [[p.slug, p.title, index[p.data["field"]], int(bool(p.data["non_geographic"]))]
-                               for _, p in procs]}
-
     def scenarios(self) -> list[dict]:
         wards, offices = self.store["wards"], self.store["offices"]
         today = self.store.today
-        out = [coverage(wards, offices, today, f"Hôm nay ({today.strftime('%d/%m/%Y')})", "hom-nay")]
-        for ph in sorted(self.store["roadmap"], key=lambda p: p.data["phase"]):
-            n = ph.data["phase"]
-            s = coverage(wards, offices, ph.end_date,
-                         f"Cuối giai đoạn {roman(n)} ({ph.end_date.strftime('%d/%m/%Y')})", f"giai-doan-{n}")
-            s["phase"] = ph
+        out = [coverage(wards, offices, today, f"Hôm nay ({text.date(today)})", "hom-nay")]
+        for m in registry.milestones(self.store):  # the end of each roadmap phase
+            s = coverage(wards, offices, m.day, m.label, m.key)
+            s["milestone"] = m
             out.append(s)
         frame = frame_of(list(wards) + list(offices))
         for s in out:
@@ -403,9 +399,11 @@ class OfficesGenerator(PortalGenerator):
         return out
 
     def field_links(self) -> dict:
-        """field → URL of its page /thu-tuc/linh-vuc/<slug>/ (the procedures plugin writes one per field)."""
-        return {p.data["field"]: f"/thu-tuc/linh-vuc/{getattr(p, 'field_slug', None) or field_slug(p.data['field'])}/"
-                for p in self.store["procedures"]}
+        """field → URL of the procedures plugin's page of that field (one per field procedures have)."""
+        if not registry.has_url("procedures.field"):
+            return {}
+        fields = {p.field for p in self.store["procedures"]}
+        return {f: registry.url("procedures.field", slug=text.slugify(f)) for f in fields}
 
     def generate_output(self, writer):
         out = Path(self.output_path)
@@ -417,25 +415,24 @@ class OfficesGenerator(PortalGenerator):
             closed = {h["date"]: h["name"] for h in holidays}
             closed.update({c["date"]: c["reason"] for c in o.data.get("closed_dates", [])})
             schedule = {"hours": [{"days": expand_days(h["days"]), "open": h["open"], "close": h["close"]}
-                                  for h in o.data["hours"]], "closed": closed}
+                                  for h in o.data["hours"]], "closed": closed, "day_names": DAY_LABELS}
             days_off = sorted(
                 [(c["date"], c["reason"], "địa điểm nghỉ") for c in o.data.get("closed_dates", [])]
                 + [(h["date"], h["name"], "nghỉ lễ") for h in holidays])
-            self.write(writer, "office", f"dia-diem/{o.slug}/index.html", office=o, page_name=o.url,
+            self.write(writer, "office", f"{o.url.lstrip('/')}index.html", office=o, page_name=o.url,
                        schedule=schedule, days_off=[d for d in days_off if d[0] >= today.isoformat()][:DAYS_OFF_SHOWN],
                        field_links=links, jsonld=self.jsonld(o))
         others = [o for o in self.context["offices"] if not o.is_open]
         self.write(writer, "offices", "dia-diem/index.html", page_name="dia-diem",
                    office_groups=self.list_groups(), other_offices=others)
-        self.write(writer, "office_finder", "dia-diem/gan-nhat/index.html", page_name="/dia-diem/gan-nhat/",
-                   finder_data_url="/" + FINDER_DATA, geo=geo)
-        self.write(writer, "office_coverage", "dia-diem/pham-vi/index.html", page_name="/dia-diem/pham-vi/",
+        self.write(writer, "office_finder", "dia-diem/gan-nhat/index.html", page_name=URLS["finder"],
+                   finder_data_url=URLS["finder_data"], geo=geo)
+        self.write(writer, "office_coverage", "dia-diem/pham-vi/index.html", page_name=URLS["coverage"],
                    scenarios=self.scenarios(), bands=BANDS, geo=geo)
-        write_json(out / FINDER_DATA, self.finder_data())
-        write_json(out / FINDER_PROCEDURES, self.finder_procedures())
+        output.write_json(out / URLS["finder_data"].lstrip("/"), self.finder_data())
         records = [office_record(o, self.settings["SITE_URL"]) for o in self.context["offices"]]
-        write_json(out / "api" / "offices.json", records, indent=1)
-        write_json(out / "api" / "offices.geojson", geojson(records), indent=1)
+        output.write_json(out / URLS["api"].lstrip("/"), records, indent=1)
+        output.write_json(out / URLS["geojson"].lstrip("/"), geojson(records), indent=1)
         self.copy_static(out)
 
     def jsonld(self, o) -> dict:
@@ -461,10 +458,8 @@ class OfficesGenerator(PortalGenerator):
     def copy_static(self, out: Path):
         self.copy_files(STATIC, "static/portal_offices")
         vendor = out / "static" / "vendor" / "leaflet"
-        vendor.mkdir(parents=True, exist_ok=True)
-        for name in ("leaflet.js", "leaflet.css"):
-            shutil.copy2(LEAFLET / name, vendor / name)
-        shutil.copytree(LEAFLET / "images", vendor / "images", dirs_exist_ok=True)
+        output.copy_files(LEAFLET, vendor, names=("leaflet.js", "leaflet.css"))
+        output.copy_tree(LEAFLET / "images", vendor / "images")
 
 
 def get_generators(pelican):
@@ -472,12 +467,24 @@ def get_generators(pelican):
 
 
 def add_globals(generator):
-    generator.env.globals.update(
-        KIND_LABELS=KIND_LABELS, KIND_PLURALS=KIND_PLURALS, OFFICE_STATUS_LABELS=STATUS_LABELS,
-        office_date=format_date, office_km=format_km,
-    )
+    generator.env.globals.update(KIND_LABELS=KIND_LABELS, KIND_PLURALS=KIND_PLURALS, OFFICE_STATUS_LABELS=STATUS_LABELS)
+
+
+OFFICES = ContentType(
+    name="offices", folder="offices", schema_path=SCHEMA_PATH, label="Địa điểm", urls=URLS,
+    reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, order=20,
+    search=search_entries, search_position=20,
+)
+WARDS = ContentType(
+    name="wards", file="wards.yaml", list_file=True, schema_path=HERE / "ward.schema.json", label="Phường, xã",
+    render_body=False, order=21,
+)
 
 
 def register():
+    registry.register_type(OFFICES)
+    registry.register_type(WARDS)
+    registry.register_nav("offices", "Địa điểm", "offices", 20)
+    registry.register_home_block("offices", "grid", "home_offices.html", 20)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_globals)

@@ -6,28 +6,41 @@ import json
 import subprocess
 import sys
 import tempfile
-import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from pelican import signals
-from pelican.settings import DEFAULT_CONFIG
-from pelican.utils import slugify
 
-from portal_core import ContentType, register_content_type
-from portal_core.content import as_date
+import portal_offices
+from portal_core import output, registry, text
 from portal_core.portal_core import PortalGenerator
+from portal_core.registry import ContentType, SearchEntry
+from portal_core.text import as_date
 
 HERE = Path(__file__).parent
 SCHEMA_PATH = HERE / "procedure.schema.json"
+SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 QR_SCRIPT = HERE / "qr.py"
 # Path segments under /thu-tuc/ that the site uses itself: no procedure file may take them.
 RESERVED = frozenset({"linh-vuc", "cap", "truc-tuyen", "phi-dia-gioi", "qr", "page", "index"})
+URLS = {
+    "index": "/thu-tuc/", "item": "/thu-tuc/{slug}/", "poster": "/thu-tuc/{slug}/qr/", "qr": "/thu-tuc/{slug}/qr.svg",
+    "fields": "/thu-tuc/linh-vuc/", "field": "/thu-tuc/linh-vuc/{slug}/", "levels": "/thu-tuc/cap/",
+    "level": "/thu-tuc/cap/{level}/", "online": "/thu-tuc/truc-tuyen/", "anywhere": "/thu-tuc/phi-dia-gioi/",
+    "form": "/bieu-mau/{file}", "api": "/api/procedures.json", "api_item": "/api/procedures/{slug}.json",
+    "api_schema": "/api/procedures.schema.json",
+}
 
-LEVELS = ("tinh", "huyen", "xa")
-LEVEL_LABELS = {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện (trước 01/7/2025)", "xa": "Cấp xã"}
-ONLINE_LABELS = {"toan-trinh": "Toàn trình", "mot-phan": "Một phần", "khong": "Không trực tuyến"}
-CHANNEL_LABELS = {"truc-tiep": "Trực tiếp", "truc-tuyen": "Trực tuyến", "buu-chinh": "Bưu chính"}
+
+def _labels(name: str) -> dict:
+    prop = SCHEMA["properties"][name]
+    return dict(prop.get("x-enum-labels") or prop["items"]["x-enum-labels"])
+
+
+LEVEL_LABELS = _labels("levels")
+LEVELS = tuple(LEVEL_LABELS)
+ONLINE_LABELS = _labels("online")
+CHANNEL_LABELS = dict(SCHEMA["properties"]["channels"]["items"]["properties"]["kind"]["x-enum-labels"])
 # Each badge says in a few plain words what it means for the citizen.
 BADGES = {
     "toan-trinh": {"kind": "online", "label": "Toàn trình",
@@ -39,45 +52,10 @@ BADGES = {
     "non_geographic": {"kind": "anywhere", "label": "Phi địa giới hành chính",
                        "text": "Nộp tại bất kỳ chi nhánh hoặc điểm tiếp nhận nào, không phụ thuộc nơi bạn cư trú."},
 }
-OFFICE_KINDS = ("trung-tam", "chi-nhanh", "diem-tiep-nhan")
 MAX_OFFICES_LISTED = 5  # more offices than this: the page lists the main center and links to the finder
 RELATED_LIMIT = 6
 COMMON_KEYWORD = 200  # a keyword shared by more procedures than this says nothing about relatedness
-FINDER_URL = "/dia-diem/gan-nhat/?thu-tuc={slug}"
-API_FOLDER = "api"
 COMPONENTS = ("badge", "checklist", "qr_code", "procedure_list")  # theme/templates/components/<name>.html
-
-# Vietnamese alphabetical order: ă, â after a; đ after d; ê after e; ô, ơ after o; ư after u;
-# the tone marks only break ties (ngang, huyền, hỏi, ngã, sắc, nặng).
-_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
-_RANK = {c: 1000 + i for i, c in enumerate(_ALPHABET)}
-_SHAPE_MARKS = "\u0306\u0302\u031b"  # breve, circumflex, horn: part of the letter
-_TONE_MARKS = "\u0300\u0309\u0303\u0301\u0323"
-
-
-_CHAR_KEYS: dict[str, tuple[int, int]] = {}
-
-
-def _char_key(ch: str) -> tuple[int, int]:
-    parts = unicodedata.normalize("NFD", ch)
-    letter = unicodedata.normalize("NFC", parts[0] + "".join(m for m in parts[1:] if m in _SHAPE_MARKS))
-    rank = _RANK.get(letter, ord(letter[0]) if ord(letter[0]) < 1000 else 2000 + ord(letter[0]))
-    tone = next((1 + _TONE_MARKS.index(m) for m in parts[1:] if m in _TONE_MARKS), 0)
-    _CHAR_KEYS[ch] = (rank, tone)
-    return rank, tone
-
-
-def vi_sort_key(text: str) -> tuple:
-    """A sort key that orders Vietnamese words as a dictionary does (Python's own order puts Đ after Z)."""
-    keys = [_CHAR_KEYS.get(ch) or _char_key(ch) for ch in unicodedata.normalize("NFC", text.casefold())]
-    return tuple(k[0] for k in keys), tuple(k[1] for k in keys)
-
-
-def field_slug(name: str, settings=None) -> str:
-    """The ASCII path segment of a field: 'Đất đai' -> 'dat-dai'."""
-    subs = (settings or {}).get("SLUG_REGEX_SUBSTITUTIONS", DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"])
-    return slugify(name.replace("đ", "d").replace("Đ", "D"), regex_subs=subs)
-
 
 def fill_pattern(pattern: str, code: str) -> str:
     """A URL from a site.yaml pattern such as https://dichvucong.gov.vn/...?ma={code}."""
@@ -85,26 +63,40 @@ def fill_pattern(pattern: str, code: str) -> str:
 
 
 def prepare(item, store):
-    item.url = f"/thu-tuc/{item.slug}/"
+    item.url = URLS["item"].format(slug=item.slug)
     item.abs_url = store.settings.get("SITE_URL", "") + item.url
     item.updated_date = as_date(item.data["updated"])
     item.active = item.data.get("status", "active") == "active"
-    item.field_slug = field_slug(item.data["field"], store.settings)
-    item.sort_key = vi_sort_key(item.data["title"])
+    item.field_slug = text.slugify(item.data["field"])
+    item.sort_key = text.sort_key(item.data["title"])
     item.has_online_channel = item.data["online"] != "khong" or any(
         ch["kind"] == "truc-tuyen" for ch in item.data["channels"])
 
 
+# --- what other plugins ask the procedures plugin ----------------------------------------------
+def active(store) -> list:
+    """Procedures in force (not abolished), in dictionary order of their titles."""
+    return sorted((p for p in store["procedures"] if p.active), key=lambda p: p.sort_key)
+
+
+def popular(store) -> list:
+    """The procedures `popular_procedures` in site.yaml names, in its order (the home page, the kiosk)."""
+    site = store.get("site", "site")
+    found = (store.get("procedures", slug) for slug in (site.data.get("popular_procedures", []) if site else []))
+    return [p for p in found if p is not None]
+
+
+def field_groups(store) -> list[dict]:
+    """Active procedures grouped by field, in dictionary order of the field: [{name, slug, url, items}]."""
+    return group_by_field(active(store))
+
+
 def cross_check(store):
-    store.popular_procedures = []
     site = store.get("site", "site")
     for i, slug in enumerate(site.data.get("popular_procedures", []) if site else []):
-        p = store.get("procedures", slug)
-        if p is None:
+        if store.get("procedures", slug) is None:
             store.error(site, f"không có thủ tục '{slug}' (content/procedures/{slug}.md)",
                         f"popular_procedures[{i}]", ("popular_procedures", i))
-        else:
-            store.popular_procedures.append(p)
     codes, field_slugs = {}, {}
     forms = store.path / "forms"
     for p in store["procedures"]:
@@ -115,7 +107,7 @@ def cross_check(store):
         other = field_slugs.setdefault(p.field_slug, p)
         if other.field != p.field:
             store.error(p, f"lĩnh vực '{p.field}' và '{other.field}' ({other.source}) có cùng đường dẫn "
-                           f"/thu-tuc/linh-vuc/{p.field_slug}/; hãy viết tên lĩnh vực giống hệt nhau", "field")
+                           f"{URLS['field'].format(slug=p.field_slug)}; hãy viết tên lĩnh vực giống hệt nhau", "field")
         for i, slug in enumerate(p.data.get("related", [])):
             if store.get("procedures", slug) is None:
                 store.error(p, f"không có thủ tục '{slug}' (content/procedures/{slug}.md)", "related", ("related", i))
@@ -134,12 +126,6 @@ def cross_check(store):
                             f"documents[{i}].form", ("documents", i, "form"))
 
 
-register_content_type(ContentType(
-    name="procedures", folder="procedures", schema_path=SCHEMA_PATH,
-    reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, order=10,
-))
-
-
 # --- what each page shows, computed once per build -------------------------------------------
 def group_by_field(procs) -> list[dict]:
     """[{name, slug, url, items}] in Vietnamese alphabetical order of the field (items keep their order)."""
@@ -148,9 +134,9 @@ def group_by_field(procs) -> list[dict]:
         g = groups.get(p.field)
         if g is None:
             g = groups[p.field] = {"name": p.field, "slug": p.field_slug,
-                                   "url": f"/thu-tuc/linh-vuc/{p.field_slug}/", "items": []}
+                                   "url": URLS["field"].format(slug=p.field_slug), "items": []}
         g["items"].append(p)
-    return sorted(groups.values(), key=lambda g: vi_sort_key(g["name"]))
+    return sorted(groups.values(), key=lambda g: text.sort_key(g["name"]))
 
 
 def group_documents(documents) -> list[dict]:
@@ -161,34 +147,13 @@ def group_documents(documents) -> list[dict]:
     return [{"case": case, "items": items} for case, items in groups.items() if items]
 
 
-class OfficeFinder:
-    """Open offices that accept a procedure, computed once per (field, non-geographic)."""
-
-    def __init__(self, offices):
-        self.offices = sorted(
-            (o for o in offices if getattr(o, "is_open", True)),
-            key=lambda o: (OFFICE_KINDS.index(o.kind) if o.kind in OFFICE_KINDS else 9, vi_sort_key(o.name)),
-        )
-        self._cache: dict = {}
-
-    def where(self, p) -> dict:
-        key = (p.field, bool(p.non_geographic))
-        found = self._cache.get(key)
-        if found is None:
-            offices = [o for o in self.offices if accepts(o.accepts, *key)]
-            listed = offices if len(offices) <= MAX_OFFICES_LISTED else [o for o in offices if o.kind == "trung-tam"]
-            found = self._cache[key] = {"anywhere": key[1], "offices": listed, "total": len(offices),
-                                        "more": len(offices) - len(listed)}
-        return {**found, "finder_url": FINDER_URL.format(slug=p.slug)}
-
-
-def accepts(value, field: str, non_geographic: bool) -> bool:
-    """Whether an office's `accepts` (all, non-geographic or a list of fields) covers a procedure."""
-    if value == "all":
-        return True
-    if value == "non-geographic":
-        return non_geographic
-    return isinstance(value, list) and field in value
+def where_to_file(store, p) -> dict:
+    """The offices open today that receive the procedure: all of them when they are few, otherwise
+    the provincial center, the number of the others and the nearest-office finder."""
+    offices = portal_offices.accepting(store, p)
+    listed = offices if len(offices) <= MAX_OFFICES_LISTED else [o for o in offices if portal_offices.is_main(o)]
+    return {"anywhere": bool(p.non_geographic), "offices": listed, "total": len(offices),
+            "more": len(offices) - len(listed), "finder_url": registry.url("offices.finder_for", slug=p.slug)}
 
 
 def _keywords(p) -> set[str]:
@@ -309,6 +274,37 @@ def _strip_editor_keys(value):
     return value
 
 
+def search_entries(store) -> list[SearchEntry]:
+    """Each active procedure, by what names it and what identifies it; its badges as facets."""
+    online = {value: i for i, value in enumerate(("khong", "mot-phan", "toan-trinh"))}
+    return [SearchEntry(
+        "procedure", p.title, p.url,
+        {"title": [p.title], "code": [p.code], "keywords": [str(k) for k in p.keywords or []],
+         "documents": [d["name"] for d in p.documents or []], "field": [p.field], "agency": [p.agency],
+         "result": [p.result] if p.result else []},
+        names=[p.title] + [str(k) for k in p.keywords or []], body_html=str(p.body_html),
+        facets={"slug": p.slug, "code": p.code, "field": p.field, "online": online.get(p.online, 0),
+                "anywhere": 1 if p.non_geographic else 0},
+    ) for p in active(store)]
+
+
+def search_badges() -> dict:
+    """The badges search results show: [css kind, label] per online code (0, 1, 2) and for anywhere."""
+    order = ("khong", "mot-phan", "toan-trinh")
+    return {"online": [[BADGES[k]["kind"], BADGES[k]["label"]] for k in order],
+            "anywhere": [BADGES["non_geographic"]["kind"], BADGES["non_geographic"]["label"]]}
+
+
+def finder_procedures(store) -> dict:
+    """What the nearest-office finder's procedure filter needs, compact: fields, and for each active
+    procedure [slug, title, index in fields, non_geographic as 0/1], in dictionary order."""
+    procs = active(store)
+    fields = sorted({p.field for p in procs}, key=text.sort_key)
+    index = {f: i for i, f in enumerate(fields)}
+    return {"fields": fields,
+            "procedures": [[p.slug, p.title, index[p.field], int(bool(p.non_geographic))] for p in procs]}
+
+
 def api_schema(site_url: str) -> dict:
     """The published JSON Schema of /api/procedures.json, derived from the content schema."""
     content = _strip_editor_keys(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
@@ -324,17 +320,13 @@ def api_schema(site_url: str) -> dict:
     record["required"] = list(content["required"]) + ["slug", "url", "body_html"]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{site_url}/{API_FOLDER}/procedures.schema.json",
+        "$id": site_url + URLS["api_schema"],
         "title": "Danh sách thủ tục hành chính (/api/procedures.json)",
         "description": "Mỗi mục là một thủ tục; /api/procedures/<slug>.json chứa đúng một mục theo #/$defs/procedure.",
         "type": "array",
         "items": {"$ref": "#/$defs/procedure"},
         "$defs": {"procedure": record},
     }
-
-
-def _json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- QR codes, made in the background while the pages are written ----------------------------
@@ -382,11 +374,10 @@ class ProceduresGenerator(PortalGenerator):
         site_url = self.settings.get("SITE_URL", "")
         procs = sorted(self.store["procedures"], key=lambda p: p.sort_key)
         active = [p for p in procs if p.active]
-        finder = OfficeFinder(self.store["offices"])
         related = related_procedures(procs)
         for p in procs:
             p.doc_groups = group_documents(p.documents or [])
-            p.where = finder.where(p)
+            p.where = where_to_file(self.store, p)
             p.related_items = related[p.slug]
             p.replacement = self.store.get("procedures", p.replaced_by) if p.replaced_by else None
             p.filing_url = fill_pattern(site.get("online_filing_url", ""), p.code) \
@@ -395,12 +386,13 @@ class ProceduresGenerator(PortalGenerator):
             p.badges = [BADGES[p.online]] + ([BADGES["non_geographic"]] if p.non_geographic else [])
             p.description = description(p)
             p.jsonld = jsonld(p, site, site_url)
-            p.qr_src = p.url + "qr.svg"
-            p.poster_url = p.url + "qr/"
+            p.qr_src = URLS["qr"].format(slug=p.slug)
+            p.poster_url = URLS["poster"].format(slug=p.slug)
             p.short_url = p.abs_url.split("://", 1)[-1]
         self.context["procedures"] = procs
         self.context["active_procedures"] = active
         self.context["procedure_fields"] = group_by_field(active)
+        self.context["popular_procedures"] = popular(self.store)
         self.context["procedure_counts"] = {
             "all": len(active),
             "toan-trinh": sum(p.online == "toan-trinh" for p in active),
@@ -427,6 +419,7 @@ class ProceduresGenerator(PortalGenerator):
                        page_name=p.poster_url)
         self.write_listings(writer)
         self.write_api(out)
+        output.write_json(out / registry.url("offices.finder_procedures").lstrip("/"), finder_procedures(self.store))
         self.copy_forms()
         self.copy_static(out)
         wait_for_qr()  # before `finalized`, where the sitemap, minifying and precompressing happen
@@ -466,20 +459,19 @@ class ProceduresGenerator(PortalGenerator):
 
     def write_api(self, out: Path):
         """/api/procedures.json, /api/procedures/<slug>.json and the schema they follow."""
-        api = out / API_FOLDER
-        (api / "procedures").mkdir(parents=True, exist_ok=True)
+        (out / URLS["api_item"].format(slug="x").lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
         records = []  # each record serialised once, for its own file and for the whole list
         for p in self.context["procedures"]:
-            record = _json(api_object(p))
-            (api / "procedures" / f"{p.slug}.json").write_text(record, encoding="utf-8")
+            record = output.json_text(api_object(p))
+            (out / URLS["api_item"].format(slug=p.slug).lstrip("/")).write_text(record, encoding="utf-8")
             records.append(record)
-        (api / "procedures.json").write_text("[" + ",".join(records) + "]", encoding="utf-8")
-        (api / "procedures.schema.json").write_text(_json(api_schema(self.settings.get("SITE_URL", ""))),
-                                                    encoding="utf-8")
+        (out / URLS["api"].lstrip("/")).write_text("[" + ",".join(records) + "]", encoding="utf-8")
+        output.write_json(out / URLS["api_schema"].lstrip("/"), api_schema(self.settings.get("SITE_URL", "")),
+                          newline=False)
 
     def copy_forms(self):
         """content/forms/<file> is published as /bieu-mau/<file>."""
-        self.copy_files(self.store.path / "forms", "bieu-mau")
+        self.copy_files(self.store.path / "forms", URLS["form"].format(file="").strip("/"))
 
     def copy_static(self, out: Path):
         self.copy_files(HERE / "static", "static/portal_procedures")
@@ -496,7 +488,17 @@ def add_globals(generator):
     )
 
 
+PROCEDURES = ContentType(
+    name="procedures", folder="procedures", schema_path=SCHEMA_PATH, label="Thủ tục", urls=URLS,
+    reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, order=10,
+    search=search_entries, search_position=10, extras={"search_badges": search_badges},
+)
+
+
 def register():
+    registry.register_type(PROCEDURES)
+    registry.register_nav("procedures", "Thủ tục", "procedures", 10)
+    registry.register_home_block("procedures", "grid", "home_procedures.html", 10)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_globals)
     signals.finalized.connect(wait_for_qr)

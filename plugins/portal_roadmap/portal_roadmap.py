@@ -4,7 +4,7 @@ Progress is never typed twice: a phase's `targets` are compared with figures cou
 other content on the build's today:
 
 - `branches`, `reception_points`: offices of kind chi-nhanh / diem-tiep-nhan open on the phase's
-  end date (from `opened`, `merged_on`, `closed_on`, see portal_offices.open_on); for the phase
+  end date (asked of the offices plugin: portal_offices.of_kind, open_on); for the phase
   in progress, on today (the end date has not come yet, so only what is open now is counted);
 - `non_geographic_procedures`: active procedures with `non_geographic: true`. Procedures carry
   no dates, so this is today's count and is shown only for the phase in progress (or the last
@@ -22,13 +22,16 @@ from pathlib import Path
 from markupsafe import Markup
 from pelican import signals
 
-from portal_core import ContentType, register_content_type
-from portal_core.content import as_date
+import portal_offices
+import portal_procedures
+from portal_core import registry, text
 from portal_core.portal_core import PortalGenerator
-from portal_offices.portal_offices import open_on
+from portal_core.registry import ContentType, Milestone
+from portal_core.text import as_date
 
 HERE = Path(__file__).parent
 RESERVED = frozenset({"page", "index", "trang"})
+URLS = {"index": "/lo-trinh/", "item": "/lo-trinh/{slug}/"}
 
 STATE_LABELS = {"done": "Đã kết thúc", "current": "Đang thực hiện", "planned": "Chưa bắt đầu"}
 # Targets counted from the data: name -> (label, unit).
@@ -56,15 +59,6 @@ CHART_ROW = 44
 CHART_SECTION_GAP = 40
 CHART_TARGET_COLOUR = "#505a5f"
 CHART_ACTUAL_COLOUR = "#0b4f9c"
-
-
-def roman(n: int) -> str:
-    out = ""
-    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= value:
-            out, n = out + letters, n - value
-    return out
 
 
 @dataclass
@@ -102,10 +96,10 @@ class Progress:
 
 
 def prepare(item, store):
-    item.url = f"/lo-trinh/{item.slug}/"
+    item.url = URLS["item"].format(slug=item.slug)
     item.start_date = as_date(item.data["start"])
     item.end_date = as_date(item.data["end"])
-    item.numeral = roman(item.data["phase"])
+    item.numeral = text.roman(item.data["phase"])
     if store.today > item.end_date:
         item.state = "done"
     elif store.today >= item.start_date:
@@ -144,19 +138,20 @@ def cross_check(store):
                           f"{a.data['phase']} ({a.source}) kết thúc ngày {a.end_date.isoformat()}", "start")
 
 
-register_content_type(ContentType(
-    name="roadmap", folder="roadmap", schema_path=HERE / "phase.schema.json",
-    reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, order=30,
-))
+def milestones(store) -> list[Milestone]:
+    """The end of each phase: the offices plugin shows its coverage on those days."""
+    return [Milestone(f"giai-doan-{ph.phase}", ph.end_date,
+                      f"Cuối giai đoạn {ph.numeral} ({text.date(ph.end_date)})", ph.url, ph.title)
+            for ph in sorted(store["roadmap"], key=lambda p: p.phase)]
 
 
 def count_progress(store) -> Progress:
-    offices = {kind: [o for o in store["offices"] if o.kind == kind] for kind in OFFICE_KINDS.values()}
-    active = [p for p in store["procedures"] if getattr(p, "active", True)]
+    offices = {kind: portal_offices.of_kind(store, kind) for kind in OFFICE_KINDS.values()}
+    active = portal_procedures.active(store)
     return Progress(
         offices=offices,
-        non_geographic=[p for p in active if p.data.get("non_geographic")],
-        procedures_sample=any(p.data.get("sample") for p in active),
+        non_geographic=[p for p in active if p.non_geographic],
+        procedures_sample=any(p.sample for p in active),
     )
 
 
@@ -176,7 +171,7 @@ def figures_for(phase, progress: Progress, today: dt.date, reports_today: bool) 
         elif name in OFFICE_KINDS:
             day = min(phase.end_date, today)
             population = progress.offices[OFFICE_KINDS[name]]
-            fig.actual = sum(1 for o in population if open_on(o, day))
+            fig.actual = sum(1 for o in population if portal_offices.open_on(o, day))
             fig.as_of = day
             fig.sample = any(o.data.get("sample") for o in population)
         elif name == "non_geographic_procedures":
@@ -188,13 +183,6 @@ def figures_for(phase, progress: Progress, today: dt.date, reports_today: bool) 
                 fig.note = "thủ tục không ghi ngày áp dụng nên chỉ có số hiện nay (ở giai đoạn hiện tại)"
         out.append(fig)
     return out
-
-
-def _number(value) -> str:
-    """Vietnamese thousands separator: 1.500."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value).replace(".", ",")
 
 
 def chart_svg(phases, id_prefix: str = "roadmap-chart") -> Markup:
@@ -228,12 +216,12 @@ def chart_svg(phases, id_prefix: str = "roadmap-chart") -> Markup:
                 aw = round(bar_area * f.actual / top)
                 parts.append(f'<rect x="{CHART_LABEL_WIDTH}" y="{y + 20}" width="{max(aw, 1)}" height="14" '
                              f'fill="{CHART_ACTUAL_COLOUR}"/>')
-                value = f"{_number(f.actual)} / {_number(f.target)}" + (" (mẫu)" if f.sample else "")
-                said = (f"giai đoạn {ph.numeral}: thực tế {_number(f.actual)} trên chỉ tiêu {_number(f.target)}"
-                        f" (ngày {f.as_of.strftime('%d/%m/%Y')}{', dữ liệu mẫu' if f.sample else ''})")
+                value = f"{text.number(f.actual)} / {text.number(f.target)}" + (" (mẫu)" if f.sample else "")
+                said = (f"giai đoạn {ph.numeral}: thực tế {text.number(f.actual)} trên chỉ tiêu {text.number(f.target)}"
+                        f" (ngày {text.date(f.as_of)}{', dữ liệu mẫu' if f.sample else ''})")
             else:
-                value = f"chỉ tiêu {_number(f.target)}; chưa có số thực tế"
-                said = f"giai đoạn {ph.numeral}: chỉ tiêu {_number(f.target)}, chưa có số thực tế"
+                value = f"chỉ tiêu {text.number(f.target)}; chưa có số thực tế"
+                said = f"giai đoạn {ph.numeral}: chỉ tiêu {text.number(f.target)}, chưa có số thực tế"
             parts.append(f'<text x="{CHART_LABEL_WIDTH + 4}" y="{y + 50}" class="chart-value">{escape(value)}</text>')
             desc.append(f"{label}, {said}.")
             y += CHART_ROW + 14
@@ -286,15 +274,23 @@ class RoadmapGenerator(PortalGenerator):
         self.write(writer, "roadmap", "lo-trinh/index.html", page_name="lo-trinh")
 
 
+ROADMAP = ContentType(
+    name="roadmap", folder="roadmap", schema_path=HERE / "phase.schema.json", label="Lộ trình", urls=URLS,
+    reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, order=30, milestones=milestones,
+)
+
+
 def get_generators(pelican):
     return RoadmapGenerator
 
 
 def add_globals(generator):
     generator.env.globals.update(ROADMAP_STATE_LABELS=STATE_LABELS)
-    generator.env.filters.setdefault("vi_number", _number)
 
 
 def register():
+    registry.register_type(ROADMAP)
+    registry.register_nav("roadmap", "Lộ trình", "roadmap", 30)
+    registry.register_home_block("roadmap", "grid", "home_roadmap.html", 30)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_globals)

@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 import copy
-import gzip
 import hashlib
-import json
 import logging
-import shutil
 from itertools import groupby
 from pathlib import Path
 
 from pelican import signals
 
-from portal_core import ContentType, register_content_type
+from portal_core import output, registry, text
 from portal_core.portal_core import PortalGenerator
+from portal_core.registry import ContentType
 
 from . import search_index, vietnamese
 
@@ -23,6 +21,7 @@ ROOT = HERE.parents[1]
 LUNR_JS = ROOT / "node_modules" / "lunr" / "lunr.min.js"
 ASSETS = ["vietnamese.js", "search-engine.js", "search.js", "search.css"]
 INDEX_FILES = ("procedures.json", "procedures-more.json", "other.json")
+URLS = {"index": "/tim-kiem/", "assets": "/static/search/{name}", "lunr": "/static/vendor/lunr.min.js"}
 
 # SEARCH = {...} in the settings overrides any of these.
 DEFAULTS = {
@@ -40,10 +39,10 @@ DEFAULTS = {
     "precompress": True,
 }
 
-register_content_type(ContentType(
-    name="synonyms", file="search/synonyms.yaml", list_file=True,
+SYNONYMS = ContentType(
+    name="synonyms", file="search/synonyms.yaml", list_file=True, label="Từ đồng nghĩa",
     schema_path=HERE / "synonyms.schema.json", render_body=False, order=50,
-))
+)
 
 
 def search_settings(settings) -> dict:
@@ -70,20 +69,10 @@ def search_settings(settings) -> dict:
     return merged
 
 
-def az_groups(procedures) -> list[tuple[str, list]]:
-    """Active procedures in Vietnamese alphabetical order, grouped by initial letter."""
-    ordered = sorted((p for p in procedures if getattr(p, "active", True)),
-                     key=lambda p: vietnamese.sort_key(p.data["title"]))
-    return [(letter, list(items)) for letter, items in groupby(ordered, key=lambda p: vietnamese.initial(p.data["title"]))]
-
-
-def _compressed(path: Path, data: bytes) -> None:
-    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-    try:
-        import brotli
-    except ImportError:  # Brotli is in requirements.txt; without it only .gz is written
-        return
-    path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
+def az_groups(entries) -> list[tuple[str, list]]:
+    """Procedures' search entries (title, url) in Vietnamese alphabetical order, grouped by initial letter."""
+    ordered = sorted((e for e in entries if e.kind == "procedure"), key=lambda e: text.sort_key(e.title))
+    return [(letter, list(items)) for letter, items in groupby(ordered, key=lambda e: text.initial(e.title))]
 
 
 class SearchGenerator(PortalGenerator):
@@ -96,7 +85,7 @@ class SearchGenerator(PortalGenerator):
         first, more = search_index.build_procedures(self.store, self.config)
         other = search_index.build_other(self.store, self.config)
         for name, data in zip(INDEX_FILES, (first, more, other)):
-            self.files[name] = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            self.files[name] = output.json_text(data).encode("utf-8")
         for name in ASSETS:
             self.files[name] = (HERE / "static" / name).read_bytes()
         if not LUNR_JS.is_file():
@@ -118,19 +107,20 @@ class SearchGenerator(PortalGenerator):
         }
 
     def generate_output(self, writer):
-        out = Path(self.output_path) / "static" / "search"
-        out.mkdir(parents=True, exist_ok=True)
+        out = Path(self.output_path)
+        written = []
         for name, data in self.files.items():
-            (out / name).write_bytes(data)
-            if self.config["precompress"]:
-                _compressed(out / name, data)
-        vendor = Path(self.output_path) / "static" / "vendor"
-        vendor.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(LUNR_JS, vendor / "lunr.min.js")
+            path = out / URLS["assets"].format(name=name).lstrip("/")
+            output.write_bytes(path, data)
+            written.append(path)
+        lunr = out / URLS["lunr"].lstrip("/")
+        output.write_bytes(lunr, LUNR_JS.read_bytes())
+        written.append(lunr)
         if self.config["precompress"]:
-            _compressed(vendor / "lunr.min.js", LUNR_JS.read_bytes())
+            for path in written:
+                output.precompress_later(path)
         self.write(writer, "search", "tim-kiem/index.html", page_name="tim-kiem",
-                   az_groups=az_groups(self.store["procedures"]),
+                   az_groups=az_groups(registry.search_entries(self.store)),
                    search_suggestions=self.config["suggestions"])
 
 
@@ -139,4 +129,7 @@ def get_generators(pelican):
 
 
 def register():
+    registry.register_type(SYNONYMS)
+    registry.register_urls("search", URLS)
+    registry.register_nav("search", "Tìm kiếm", "search", 50)
     signals.get_generators.connect(get_generators)

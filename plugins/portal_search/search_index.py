@@ -15,14 +15,11 @@ import re
 
 from lunr.builder import Builder
 
+from portal_core import registry
+
 from . import vietnamese
 
 FORMAT = 2
-ONLINE_CODES = {"khong": 0, "mot-phan": 1, "toan-trinh": 2}
-# Badge (css kind, label) for each online code and for non-geographic procedures; the procedure
-# pages' own labels when that plugin is there, so results and pages say the same.
-BADGES = {"online": [["offline", "Không trực tuyến"], ["partial", "Một phần"], ["online", "Toàn trình"]],
-          "anywhere": ["anywhere", "Phi địa giới hành chính"]}
 OTHER_KINDS = ["news", "announcement", "office"]
 # Which procedure fields go in the first file; the others go in procedures-more.json.
 FIRST_FIELDS = ("title", "code", "keywords", "synonyms")
@@ -34,9 +31,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 
 # --- what is indexed ------------------------------------------------------------------------
-def plain_summary(item, words: int) -> str:
+def plain_summary(body_html: str, words: int) -> str:
     """The first sentence of an item's body as plain text, at most `words` words."""
-    text = html.unescape(_TAG.sub(" ", item.body_html or "")).strip()
+    text = html.unescape(_TAG.sub(" ", body_html or "")).strip()
     first = _SENTENCE_END.split(text, maxsplit=1)[0] if text else ""
     return " ".join(first.split()[:words])
 
@@ -72,52 +69,22 @@ class Synonyms:
         return list(dict.fromkeys(added))
 
 
-def procedure_document(p, synonyms: Synonyms, summary_words: int) -> dict:
-    """The text of one procedure, field by field (each field a list of separate phrases)."""
-    keywords = [str(k) for k in p.data.get("keywords", [])]
-    title = p.data["title"]
+def procedure_document(e, synonyms: Synonyms, summary_words: int) -> dict:
+    """The text of one procedure's entry, field by field (each field a list of separate phrases)."""
+    f = e.fields
     return {
-        "title": [title],
-        "code": [p.data["code"]],
-        "keywords": keywords,
-        "synonyms": synonyms.expand([title] + keywords),
-        "documents": [d["name"] for d in p.data.get("documents", [])],
-        "field": [p.data["field"]],
-        "agency": [p.data["agency"]],
-        "summary": [t for t in (p.data.get("result", ""), plain_summary(p, summary_words)) if t],
+        "title": f["title"], "code": f["code"], "keywords": f["keywords"],
+        "synonyms": synonyms.expand(e.names),
+        "documents": f["documents"], "field": f["field"], "agency": f["agency"],
+        "summary": [t for t in (*f["result"], plain_summary(e.body_html, summary_words)) if t],
     }
 
 
-def procedure_display(p, field_names: list[str]) -> list:
-    field = p.data["field"]
-    if field not in field_names:
-        field_names.append(field)
-    return [p.data["title"], p.slug, p.data["code"], field_names.index(field),
-            ONLINE_CODES.get(p.data.get("online"), 0), 1 if p.data.get("non_geographic") else 0]
-
-
-def badges() -> dict:
-    try:
-        from portal_procedures.portal_procedures import BADGES as PAGE_BADGES
-    except ImportError:
-        return BADGES
-    online = [[PAGE_BADGES[k]["kind"], PAGE_BADGES[k]["label"]] for k in sorted(ONLINE_CODES, key=ONLINE_CODES.get)]
-    anywhere = PAGE_BADGES["non_geographic"]
-    return {"online": online, "anywhere": [anywhere["kind"], anywhere["label"]]}
-
-
-def news_is_public(item, today) -> bool:
-    from portal_core.content import as_date
-
-    d = item.data
-    if d.get("status") != "published" or as_date(d["date"]) > today:
-        return False
-    expires = as_date(d.get("expires"))
-    return expires is None or expires >= today
-
-
-def office_is_listed(item) -> bool:
-    return bool(getattr(item, "is_open", True) or getattr(item, "planned", False))
+def procedure_display(e, field_names: list[str]) -> list:
+    f = e.facets
+    if f["field"] not in field_names:
+        field_names.append(f["field"])
+    return [e.title, f["slug"], f["code"], field_names.index(f["field"]), f["online"], f["anywhere"]]
 
 
 # --- building -------------------------------------------------------------------------------
@@ -199,26 +166,22 @@ def index_of(documents: list[dict], boosts: dict[str, float]) -> dict:
     return compact(builder, index, boosts, len(documents))
 
 
-def active_procedures(store) -> list:
-    return sorted((p for p in store["procedures"] if getattr(p, "active", True)),
-                  key=lambda p: vietnamese.sort_key(p.data["title"]))
-
-
 def build_procedures(store, settings: dict) -> tuple[dict, dict]:
     """procedures.json and procedures-more.json."""
     synonyms = Synonyms(synonym_groups(store))
-    procedures = active_procedures(store)
-    documents = [procedure_document(p, synonyms, settings["summary_words"]) for p in procedures]
+    procedures = [e for e in registry.search_entries(store) if e.kind == "procedure"]
+    documents = [procedure_document(e, synonyms, settings["summary_words"]) for e in procedures]
     field_names: list[str] = []
-    display = [procedure_display(p, field_names) for p in procedures]
+    display = [procedure_display(e, field_names) for e in procedures]
+    ct = registry.content_type("procedures")
     boosts = settings["procedure_boosts"]
     first = {k: v for k, v in boosts.items() if k in FIRST_FIELDS}
     more = {k: v for k, v in boosts.items() if k not in FIRST_FIELDS}
     return {
         "format": FORMAT,
         "kind": "procedures",
-        "url": "/thu-tuc/{slug}/",
-        "badges": badges(),
+        "url": registry.pattern("procedures.item") if ct else "",
+        "badges": ct.extras["search_badges"]() if ct else {},
         "fields": field_names,
         "docs": display,
         "index": index_of(documents, first),
@@ -233,30 +196,12 @@ def build_other(store, settings: dict) -> dict:
     """News, announcements and offices: a small index of their own, shown after procedures."""
     synonyms = Synonyms(synonym_groups(store))
     documents, display = [], []
-    news = [n for n in store["news"] if news_is_public(n, store.today)]
-    news.sort(key=lambda n: str(n.data["date"]), reverse=True)
-    for n in news:
-        d = n.data
-        title = d["title"]
-        documents.append({
-            "title": [title],
-            "synonyms": synonyms.expand([title]),
-            "summary": [d.get("summary", "")] + [str(t) for t in d.get("tags", [])],
-        })
-        date = str(d["date"])[:10]
-        kind = 1 if d.get("category") == "thong-bao" else 0
-        display.append([title, f"/tin-tuc/{n.slug}/", kind, f"{date[8:10]}/{date[5:7]}/{date[:4]}"])
-    for o in store["offices"]:
-        if not office_is_listed(o):
+    for e in registry.search_entries(store):
+        if e.kind not in OTHER_KINDS:
             continue
-        d = o.data
-        place = ", ".join(str(x) for x in (d.get("address"), d.get("ward"), d.get("district")) if x)
-        documents.append({
-            "title": [d["name"]],
-            "synonyms": synonyms.expand([d["name"]]),
-            "summary": [place],
-        })
-        display.append([d["name"], f"/dia-diem/{o.slug}/", 2, place])
+        documents.append({"title": e.fields["title"], "synonyms": synonyms.expand(e.names),
+                          "summary": e.fields.get("summary", [])})
+        display.append([e.title, e.url, OTHER_KINDS.index(e.kind), e.meta])
     return {
         "format": FORMAT,
         "kind": "other",

@@ -43,10 +43,6 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", str(text)).lower().replace("ð", "đ")
 
 
-def _is_word_char(ch: str) -> bool:
-    return unicodedata.category(ch)[0] in "LMN"
-
-
 def _word_char_class() -> str:
     """A regex class of every letter, mark and digit (Unicode categories L, M, N), like \\p{L}\\p{M}\\p{N}."""
     ranges, start, previous = [], None, None
@@ -145,40 +141,6 @@ def register_with_lunr() -> None:
 
     if Pipeline.registered_functions.get(LABEL) is not portal_vi:
         Pipeline.register_function(portal_vi, LABEL)
-
-
-# --- sorting titles A–Z -----------------------------------------------------------------------
-_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
-_TONE_ORDER = {"": 0, "f": 1, "r": 2, "x": 3, "s": 4, "j": 5}
-
-
-def sort_key(text: str) -> tuple:
-    """Vietnamese dictionary order: a ă â b c d đ e ê …, then tones (none, huyền, hỏi, ngã, sắc, nặng)."""
-    primary, tones = [], []
-    for ch in normalise(text):
-        decomposed = unicodedata.normalize("NFD", ch)
-        tone = "".join(TONE_LETTERS.get(c, "") for c in decomposed)
-        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_LETTERS))
-        if base in _ALPHABET:
-            primary.append(100 + _ALPHABET.index(base))
-        elif base.isdigit():
-            primary.append(50 + int(base) if base.isascii() else 60)
-        elif _is_word_char(base):
-            primary.append(200 + ord(base[0]))
-        else:
-            primary.append(1)  # spaces and punctuation sort before letters
-        tones.append(_TONE_ORDER.get(tone[:1], 0))
-    return tuple(primary), tuple(tones), text
-
-
-def initial(text: str) -> str:
-    """The letter a title is listed under in an A–Z list (tone removed, Ă Â Đ Ê Ô Ơ Ư kept)."""
-    for ch in normalise(text):
-        if _is_word_char(ch):
-            decomposed = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_LETTERS))
-            return base.upper() if base in _ALPHABET else "#"
-    return "#"
 
 
 register_with_lunr()

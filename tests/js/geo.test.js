@@ -89,6 +89,8 @@ const SCHEDULE = {
     {days: [5], open: "07:30", close: "11:30"},
   ],
   closed: {"2025-09-02": "Quốc khánh"},
+  // the office page gives the day names with the schedule (portal_offices.DAY_LABELS)
+  day_names: ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"],
 };
 const at = (date, weekday, hhmm) => ({date, weekday, minutes: Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3))});
 

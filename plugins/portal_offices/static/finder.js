@@ -8,7 +8,6 @@
   if (!root || !window.PortalGeo || !window.fetch) { return; }
   var G = window.PortalGeo;
   var SHOWN = 10;
-  var KIND = {"trung-tam": "trung tâm tỉnh", "chi-nhanh": "chi nhánh", "diem-tiep-nhan": "điểm tiếp nhận"};
   var $ = function (id) { return document.getElementById(id); };
   var state = {data: null, point: null, label: "", proc: null, procs: [], bySlug: {}};
   var map = null, you = null;
@@ -151,7 +150,7 @@
         el("strong", {text: "Không có địa điểm nào" + forProc + " trong vòng " + d.goal_km + " km quanh vị trí này."}),
         " Địa điểm gần nhất cách " + km(ranked[0].km) + " km (khoảng " + minutes(ranked[0].km) + " phút). " +
         "Đây chính là khoảng trống mà ",
-        el("a", {href: "/lo-trinh/", text: "lộ trình của tỉnh"}),
+        d.roadmap_url ? el("a", {href: d.roadmap_url, text: "lộ trình của tỉnh"}) : "lộ trình của tỉnh",
         " đang thu hẹp: mục tiêu là mọi người dân đến được một địa điểm trong vòng " + d.goal_km + " km hoặc " +
         d.goal_minutes + " phút.",
       ]);
@@ -168,7 +167,7 @@
       if (mins <= d.goal_minutes) { badges.push(el("span", {"class": "badge badge--near", text: "Trong " + d.goal_minutes + " phút"})); }
       list.appendChild(el("li", {"class": "finder-item" + (i === 0 ? " finder-item--first" : ""), "data-slug": o.slug,
         "data-km": r.km.toFixed(3)}, [
-        el("a", {href: o.url, text: o.name}), " ", el("span", {"class": "meta", text: "(" + KIND[o.kind] + ")"}),
+        el("a", {href: o.url, text: o.name}), " ", el("span", {"class": "meta", text: "(" + state.data.kind_labels[o.kind] + ")"}),
         el("br"), el("span", {"class": "meta", text: o.address + " – " + o.ward}), el("br"),
         el("strong", {text: km(r.km) + " km"}), " · khoảng " + mins + " phút "].concat(badges)));
     });

@@ -9,7 +9,6 @@
 }(typeof self !== "undefined" ? self : this, function () {
   "use strict";
   var TIME_ZONE = "Asia/Ho_Chi_Minh";
-  var DAY_NAMES = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"];
   var WEEKDAYS = {Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6};
 
   function minutes(hhmm) { var p = hhmm.split(":"); return Number(p[0]) * 60 + Number(p[1]); }
@@ -47,7 +46,8 @@
       var list = sessions(schedule, weekday);
       for (var j = 0; j < list.length; j++) {
         if (i > 0 || list[j].open > now.minutes) {
-          var when = i === 0 ? "hôm nay" : i === 1 ? "ngày mai (" + DAY_NAMES[weekday] + ")" : DAY_NAMES[weekday] + " " + dayMonth(day);
+          var name = schedule.day_names[weekday];  // the page gives the labels (portal_offices.DAY_LABELS)
+          var when = i === 0 ? "hôm nay" : i === 1 ? "ngày mai (" + name + ")" : name + " " + dayMonth(day);
           return list[j].openText + " " + when;
         }
       }
@@ -55,7 +55,8 @@
     return "";
   }
 
-  /** {open: bool, text} for a schedule {hours: [{days: [0..6], open, close}], closed: {date: reason}}. */
+  /** {open: bool, text} for a schedule {hours: [{days: [0..6], open, close}], closed: {date: reason},
+   *  day_names: [Monday's name, …]}. */
   function status(schedule, now) {
     var reason = schedule.closed[now.date];
     var next;

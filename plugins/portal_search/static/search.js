@@ -198,6 +198,7 @@
     function az() { return document.querySelector('[data-search-az]'); }
     var suggestions = [];
     try { suggestions = JSON.parse(root.getAttribute('data-suggestions') || '[]'); } catch (e) { suggestions = []; }
+    var allProcedures = root.getAttribute('data-all-procedures');
     var shown = null;
 
     var initial = new URLSearchParams(window.location.search).get('q') || '';
@@ -211,9 +212,8 @@
       replaceChildren(empty, [
         el('p', {}, [TEXT.none(q)]),
         el('p', {}, [TEXT.tryTitle]),
-        el('ul', {}, TEXT.tips.map(function (t) { return el('li', {}, [t]); }).concat(items)),
-        el('p', {}, [el('a', { href: '/thu-tuc/' }, [TEXT.allProcedures])])
-      ]);
+        el('ul', {}, TEXT.tips.map(function (t) { return el('li', {}, [t]); }).concat(items))
+      ].concat(allProcedures ? [el('p', {}, [el('a', { href: allProcedures }, [TEXT.allProcedures])])] : []));
       empty.hidden = false;
     }
 

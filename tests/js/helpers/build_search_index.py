@@ -4,7 +4,6 @@ Used by tests/js/search-engine.test.js so that Node tests query an index made by
     .venv/bin/python tests/js/helpers/build_search_index.py CONTENT_DIR [QUERIES.yaml ...]
 The queries files (read with PyYAML) come back too, under "queries".
 """
-import importlib
 import json
 import os
 import sys
@@ -20,9 +19,10 @@ import yaml  # noqa: E402
 from pelican.settings import read_settings  # noqa: E402
 
 settings = read_settings(str(ROOT / "pelicanconf.py"))
-for name in settings["PLUGINS"]:
-    importlib.import_module(name)
+from portal_core import registry  # noqa: E402
 from portal_core.content import load_store  # noqa: E402
+
+registry.register_plugins(settings["PLUGINS"])
 from portal_search import portal_search, search_index  # noqa: E402
 
 store = load_store(settings["PATH"], settings)
@@ -31,8 +31,9 @@ first, more = search_index.build_procedures(store, config)
 
 # lunr.py's own term weights of the first file's fields: {"field/ref": {term: weight}}
 boosts = {k: v for k, v in config["procedure_boosts"].items() if k in search_index.FIRST_FIELDS}
-documents = [search_index.procedure_document(p, search_index.Synonyms(search_index.synonym_groups(store)),
-                                             config["summary_words"]) for p in search_index.active_procedures(store)]
+documents = [search_index.procedure_document(e, search_index.Synonyms(search_index.synonym_groups(store)),
+                                             config["summary_words"])
+             for e in registry.search_entries(store) if e.kind == "procedure"]
 _, index = search_index.build_lunr(documents, boosts)
 serialised = index.serialize()
 term_of = {posting["_index"]: term for term, posting in serialised["invertedIndex"]}

@@ -1,0 +1,76 @@
+"""The one way the portal writes files besides Pelican's pages: JSON, copied static files, and the
+precompressed copies (.gz, .br) that servers send as they are.
+
+Compression happens once per file and build: a plugin asks for a file's copies with
+`precompress_later(path)` (search files, which are fetched by every visitor), and
+`portal_core.publish.finalize` makes them at the end of the build together with, on publishing,
+every other file.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+PRECOMPRESS_SUFFIXES = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".geojson"}
+MIN_BYTES = 512  # smaller files gain nothing from compression
+
+_wanted: set[Path] = set()
+
+
+def json_text(data, indent: int | None = None) -> str:
+    """Compact UTF-8 JSON (or indented with `indent` spaces), Vietnamese letters kept as they are."""
+    sep = (",", ":") if indent is None else (",", ": ")
+    return json.dumps(data, ensure_ascii=False, indent=indent, separators=sep)
+
+
+def write_json(path: Path, data, indent: int | None = None, newline: bool = True) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json_text(data, indent) + ("\n" if newline else ""), encoding="utf-8")
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def copy_files(src: Path, target: Path, names=None) -> None:
+    """Copy the regular files of folder `src` (not hidden ones, not sub-folders; only `names` when
+    given) into `target`."""
+    if not src.is_dir():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    for f in src.iterdir():
+        if f.is_file() and not f.name.startswith(".") and (names is None or f.name in names):
+            shutil.copy2(f, target / f.name)
+
+
+def copy_tree(src: Path, target: Path) -> None:
+    shutil.copytree(src, target, dirs_exist_ok=True)
+
+
+def compress(path: Path) -> None:
+    """Write path.gz and path.br next to a file (gzip level 9 without a timestamp, Brotli 11)."""
+    import brotli
+
+    data = path.read_bytes()
+    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
+
+
+def precompress_later(path: Path) -> None:
+    """Ask for path's .gz and .br copies, made once at the end of the build."""
+    _wanted.add(Path(path))
+
+
+def precompress(output: Path, everything: bool) -> None:
+    """Make the copies asked for (and, when `everything`, of every text file worth it), each once."""
+    files = set(_wanted)
+    _wanted.clear()
+    if everything:
+        files.update(f for f in output.rglob("*") if f.suffix in PRECOMPRESS_SUFFIXES and f.is_file()
+                     and f.stat().st_size >= MIN_BYTES)
+    for f in sorted(files):
+        if f.is_file():
+            compress(f)

@@ -1,0 +1,252 @@
+"""What the plugins declare: content types, URL spaces, navigation, home page blocks.
+
+Each plugin's `register()` declares what it owns by calling the functions here; nothing is
+registered by importing a module. Everything else asks this registry instead of writing another
+plugin's URLs or reading its items:
+
+- `url("procedures.field", slug="ho-tich")` → "/thu-tuc/linh-vuc/ho-tich/" (templates: `url(...)`);
+- `top_level_slugs()`: the first path segments the site uses (a page may not take them);
+- `nav()`: the main navigation, in the declared order;
+- `home_blocks(slot)`: the home page's blocks, in the declared order;
+- `milestones(store)`: dated moments other types show figures for (the roadmap's phase ends);
+- `public(store, type_name, day)`: the items of a type a visitor may see on `day`.
+
+Adding a content type is one plugin folder that declares its type here, and one line in PLUGINS.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import jsonschema
+
+
+@dataclass
+class ContentType:
+    """A content type: where its files live, how they are checked, and what the type answers.
+
+    `folder` holds one Markdown file per item (the slug is the file name), or `file` is one YAML
+    file holding a list (`list_file=True`) or a map. `prepare(item, store)` turns validated data
+    into what templates use; `cross_check(store)` returns problems across items.
+
+    What the type owns and others ask it: `urls` (named URL patterns, `{slug}` and other
+    placeholders; "item" is an item's page and "index" the type's listing), `is_public(item, day)`
+    (what a visitor may see on a day; default: everything), `milestones(store)` (dated moments
+    as `Milestone`s), `new_template` (the file `invoke new` writes, with `{title}` and `{today}`),
+    `search(store)` (its `SearchEntry`s, listed after the entries of types with a lower
+    `search_position`), `extras` (anything else a type offers by name, such as the badges search shows).
+    Labels of fields and enum values live in the schema (`title`, `x-enum-labels`).
+    """
+
+    name: str
+    schema_path: Path
+    folder: str | None = None
+    file: str | None = None
+    list_file: bool = False
+    reserved_slugs: frozenset | Callable[[], frozenset] = frozenset()
+    prepare: Callable | None = None
+    cross_check: Callable | None = None
+    render_body: bool = True
+    order: int = 100
+    urls: dict = field(default_factory=dict)
+    is_public: Callable | None = None
+    milestones: Callable | None = None
+    new_template: str | None = None
+    label: str = ""
+    search: Callable | None = None
+    search_position: int = 100
+    extras: dict = field(default_factory=dict)
+    _schema: dict | None = field(default=None, repr=False)
+
+    @property
+    def schema(self) -> dict:
+        if self._schema is None:
+            self._schema = json.loads(Path(self.schema_path).read_text(encoding="utf-8"))
+        return self._schema
+
+    @property
+    def fields(self) -> frozenset:
+        """The field names an item of this type may have (its schema's properties)."""
+        props = self.schema.get("properties") or {}
+        return frozenset(props) if props else frozenset({"terms"})
+
+    def reserved(self) -> frozenset:
+        r = self.reserved_slugs
+        return frozenset(r()) if callable(r) else frozenset(r)
+
+    def validator(self):
+        from .content import FORMAT_CHECKER
+
+        cls = jsonschema.validators.validator_for(self.schema)
+        return cls(self.schema, format_checker=FORMAT_CHECKER)
+
+    def enum_labels(self, field_name: str) -> dict:
+        """{value: Vietnamese label} of an enum field (a list field's items too), from the schema."""
+        prop = (self.schema.get("properties") or {}).get(field_name, {})
+        return dict(prop.get("x-enum-labels") or (prop.get("items") or {}).get("x-enum-labels") or {})
+
+
+@dataclass
+class NavEntry:
+    label: str
+    url: str  # a URL name, as url() takes it
+    position: int
+
+
+@dataclass
+class HomeBlock:
+    """A block of the home page: `template` is included where the home page shows `slot`
+    ("top": above the grid, "grid": one cell of the grid), in `position` order."""
+
+    slot: str
+    template: str
+    position: int
+
+
+@dataclass
+class Milestone:
+    """A dated moment other plugins show figures for (the end of a roadmap phase)."""
+
+    key: str
+    day: dt.date
+    label: str
+    url: str = ""
+    title: str = ""
+
+
+@dataclass
+class SearchEntry:
+    """What one item gives search: `kind` ("procedure", "news", "announcement", "office"), its
+    title and page, `meta` (a date or an address shown under the title), the text of each index
+    field, `names` (what it is called, which editors' synonyms are matched against), `body_html`
+    (summaries are taken from it) and `facets` (values the results show, such as badges)."""
+
+    kind: str
+    title: str
+    url: str
+    fields: dict
+    names: list = field(default_factory=list)
+    meta: str = ""
+    body_html: str = ""
+    facets: dict = field(default_factory=dict)
+
+
+_TYPES: dict[str, ContentType] = {}
+_URLS: dict[str, dict[str, str]] = {}  # owner -> {name: pattern}
+_ROOTS: dict[str, str] = {}  # first path segment -> owner
+_NAV: dict[str, NavEntry] = {}
+_HOME: dict[str, HomeBlock] = {}
+# Path segments the site itself uses at the top level, owned by no content type.
+SITE_SEGMENTS = frozenset({"api", "theme", "static", "images", "feeds", "drafts", "index", "404", "sitemap", "preview"})
+
+
+def register_plugins(names) -> None:
+    """Import the plugins (PLUGINS in the settings) and run their `register()`, as Pelican does:
+    for scripts that read the content without a build (`invoke check`, tests, benchmarks)."""
+    import importlib
+
+    for name in names:
+        importlib.import_module(name).register()
+
+
+def register_type(ct: ContentType) -> ContentType:
+    """Declare a content type (and its URL patterns). Declaring the same name again replaces it."""
+    _TYPES[ct.name] = ct
+    if ct.urls:
+        register_urls(ct.name, ct.urls)
+    return ct
+
+
+def register_urls(owner: str, patterns: dict[str, str]) -> None:
+    """Declare named URL patterns (root-relative, e.g. {"index": "/tim-kiem/"}) owned by `owner`.
+
+    The first path segment of each becomes a reserved top-level slug."""
+    _URLS.setdefault(owner, {}).update(patterns)
+    for pattern in patterns.values():
+        first = pattern.strip("/").split("/", 1)[0]
+        if first and "{" not in first:
+            _ROOTS[first] = owner
+
+
+def register_nav(owner: str, label: str, url_name: str, position: int) -> None:
+    _NAV[owner] = NavEntry(label, url_name, position)
+
+
+def register_home_block(name: str, slot: str, template: str, position: int) -> None:
+    _HOME[name] = HomeBlock(slot, template, position)
+
+
+def content_types() -> list[ContentType]:
+    return sorted(_TYPES.values(), key=lambda t: (t.order, t.name))
+
+
+def content_type(name: str) -> ContentType | None:
+    return _TYPES.get(name)
+
+
+def url(name: str, **params) -> str:
+    """The URL of a declared pattern: url("procedures") is its "index", url("procedures.item", slug=…)."""
+    owner, _, which = name.partition(".")
+    patterns = _URLS.get(owner)
+    if patterns is None or (which or "index") not in patterns:
+        raise KeyError(f"no URL named '{name}' is declared (declared: {', '.join(sorted(all_url_names()))})")
+    return patterns[which or "index"].format(**params)
+
+
+def pattern(name: str) -> str:
+    """The declared pattern itself ("/thu-tuc/{slug}/"), for JavaScript that fills it in."""
+    owner, _, which = name.partition(".")
+    return _URLS[owner][which or "index"]
+
+
+def has_url(name: str) -> bool:
+    owner, _, which = name.partition(".")
+    return (which or "index") in _URLS.get(owner, {})
+
+
+def all_url_names() -> list[str]:
+    return [f"{owner}.{n}" for owner, patterns in _URLS.items() for n in patterns]
+
+
+def top_level_slugs() -> frozenset:
+    return frozenset(_ROOTS) | SITE_SEGMENTS
+
+
+def nav() -> list[tuple[str, str]]:
+    """(url, label) of the main navigation, in position order; entries whose URL is not declared skip."""
+    entries = sorted(_NAV.values(), key=lambda e: e.position)
+    return [(url(e.url), e.label) for e in entries if has_url(e.url)]
+
+
+def home_blocks(slot: str) -> list[str]:
+    return [b.template for b in sorted(_HOME.values(), key=lambda b: b.position) if b.slot == slot]
+
+
+def milestones(store) -> list[Milestone]:
+    out: list[Milestone] = []
+    for ct in content_types():
+        if ct.milestones:
+            out += ct.milestones(store)
+    return sorted(out, key=lambda m: m.day)
+
+
+def search_entries(store) -> list[SearchEntry]:
+    """Every type's search entries (made once per build)."""
+    out = store.memo.get("registry.search")
+    if out is None:
+        out = store.memo["registry.search"] = []
+        for ct in sorted(_TYPES.values(), key=lambda t: (t.search_position, t.name)):
+            if ct.search:
+                out += ct.search(store)
+    return out
+
+
+def public(store, type_name: str, day: dt.date | None = None) -> list:
+    """The items of a type that a visitor may see on `day` (default: the build's today)."""
+    ct = _TYPES[type_name]
+    day = day or store.today
+    items = store[type_name]
+    return list(items) if ct.is_public is None else [i for i in items if ct.is_public(i, day)]
