@@ -82,3 +82,7 @@ OUTPUT_PATH = str(ROOT / "output")
 RELATIVE_URLS = False
 TYPOGRIFY = False
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True}
+if os.environ.get("PORTAL_STRICT_TEMPLATES") == "1":  # the tests: a misspelt variable fails the build
+    from jinja2 import StrictUndefined
+
+    JINJA_ENVIRONMENT["undefined"] = StrictUndefined

@@ -110,8 +110,8 @@ def livereload(c, drafts=False, port=8000, content=str(DEFAULT_CONTENT), output=
     # A preview with drafts goes to its own folder, so that output/ never holds unpublished items.
     output = output or str(PREVIEW_OUTPUT if drafts else DEFAULT_OUTPUT)
     # An edited procedure, office or roadmap page is re-rendered at once by a page worker; the full
-    # build (listings, search index) follows in the background. See plugins/portal_core/incremental.py.
-    from portal_core.incremental import LiveSite
+    # build (listings, search index) follows in the background. See plugins/portal_live/live.py.
+    from portal_live import LiveSite
 
     site = LiveSite(lambda: pelican(c, content, output, today=today, drafts=drafts), content, output,
                     _env(content, today, drafts))
@@ -128,8 +128,12 @@ def publish(c, content=str(DEFAULT_CONTENT), output=str(DEFAULT_OUTPUT)):
             "content": "content folder"})
 def new(c, kind, title, content=str(DEFAULT_CONTENT)):
     """Create a content file with every field to fill: invoke new procedure|office|news "Tiêu đề"."""
+    from pelican.settings import read_settings
+
+    from portal_core import registry
     from portal_core.new import new_item
 
+    registry.register_plugins(read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"])
     path = new_item(kind, title, Path(content))
     print(f"Đã tạo {path}. Điền các trường rồi chạy: invoke check")
 

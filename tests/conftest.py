@@ -26,6 +26,9 @@ SAMPLE_TODAY = "2025-10-15"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 sys.path.insert(0, str(ROOT / "plugins"))
+# Every build in the tests renders with Jinja's StrictUndefined (pelicanconf.py): a misspelt
+# variable or attribute in a template fails the build, and so the test.
+os.environ["PORTAL_STRICT_TEMPLATES"] = "1"
 
 
 def build(content, output, today=SAMPLE_TODAY, drafts=False, check=True, extra=()):

@@ -173,3 +173,30 @@ def test_sample_build_prints_no_warnings(tmp_path):
     proc = build(ROOT / "content", tmp_path / "site")
     output = proc.stdout + proc.stderr
     assert "WARNING" not in output and "Cảnh báo" not in output, output
+
+
+def test_new_uses_the_one_slug_rule_the_store_accepts(tmp_path):
+    """`invoke new` used to keep underscores and dots that the store then refused: one slug rule now
+    (the browser editor's, portal_core.text.slugify) names the file, and the store accepts it."""
+    content = tmp_path / "content"
+    shutil.copytree(DATA / "minimal", content)
+    invoke = str(ROOT / ".venv" / "bin" / "invoke")
+    for title, slug in (("Thông báo: lịch_trực Tết 2026!", "thong-bao-lich_truc-tet-2026"),
+                        ("Nghị định 123/2015/NĐ-CP và Thông tư 04.2020", "nghi-dinh-123-2015-nd-cp-va-thong-tu-04-2020")):
+        proc = subprocess.run([invoke, "new", "news", title, "--content", str(content)], cwd=ROOT,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert (content / "news" / f"{slug}.md").is_file(), proc.stdout
+    proc = subprocess.run([invoke, "check", "--content", str(content)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_file_name_outside_the_slug_rule_is_refused_with_the_name_to_use(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(DATA / "minimal", content)
+    src = next((content / "procedures").glob("*.md"))
+    src.rename(src.with_name("Đăng Ký.md"))
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "invoke"), "check", "--content", str(content)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Đăng Ký.md" in proc.stderr and "dang-ky.md" in proc.stderr

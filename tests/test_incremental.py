@@ -1,4 +1,4 @@
-"""Fast livereload (plugins/portal_core/incremental.py): an edited procedure's page is re-rendered
+"""Fast livereload (plugins/portal_live/live.py): an edited procedure's page is re-rendered
 alone, a broken edit keeps the old page and says what is wrong; and the benchmark generator's
 content is valid. No timing here: speed goals live in benchmarks/ (invoke bench)."""
 from __future__ import annotations
@@ -40,7 +40,7 @@ def site(small_site, tmp_path, monkeypatch):
     """A writable copy of the small site and a loaded page model on it."""
     import shutil
 
-    from portal_core.incremental import Model
+    from portal_live import Model
 
     content, output = tmp_path / "content", tmp_path / "site"
     shutil.copytree(small_site[0], content)

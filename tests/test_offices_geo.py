@@ -119,3 +119,15 @@ def test_accepts_rule():
     assert accepts(office("all"), land)
     assert accepts(office("non-geographic"), birth) and not accepts(office("non-geographic"), land)
     assert accepts(office(["Hộ tịch", "Chứng thực"]), birth) and not accepts(office(["Hộ tịch"]), land)
+
+
+def test_accepts_rule_vectors_shared_with_the_browser():
+    """The same vectors are checked against static/geo.js by tests/js/geo.test.js."""
+    import json
+
+    from portal_offices import accepts_rule
+
+    vectors = json.loads((DATA / "accepts-vectors.json").read_text(encoding="utf-8"))["vectors"]
+    assert len(vectors) >= 10
+    for v in vectors:
+        assert accepts_rule(v["accepts"], v["field"], v["non_geographic"]) is v["expected"], v

@@ -73,7 +73,7 @@ def _line_in_source(source: Path, url: str) -> int | None:
 def broken_links(root: Path, sources: dict[str, Path] | None = None, base: Path | None = None) -> list[BrokenLink]:
     """Every internal link in the built HTML whose target does not exist.
 
-    `sources` maps a page URL ('/thu-tuc/dang-ky-khai-sinh/') to the content file it is built
+    `sources` maps a page URL ('/<root>/<slug>/') to the content file it is built
     from; `base` is the folder the reported source paths are relative to.
     """
     root = Path(root)

@@ -38,6 +38,9 @@ def pages_menu(store) -> list:
     return sorted((p for p in store["pages"] if p.menu is not None), key=lambda p: p.menu)
 
 
+PELICAN_OWN = frozenset({"title", "date", "category", "tags", "summary", "status", "slug", "author", "lang"})
+
+
 class FrontMatterReader(BaseReader):
     """Pelican reader for news and pages: YAML front matter and a Markdown body.
 
@@ -56,7 +59,10 @@ class FrontMatterReader(BaseReader):
             data, body = item.data, item.body  # read and validated moments ago by the store
         else:
             data, body, _ = read_markdown_file(path)
-        metadata = {"slug": path.stem}
+        # As for the store's items, a field the type declares reads None when the file does not
+        # give it (Pelican's own metadata excepted: its presence means something to Pelican).
+        declared = registry.content_type(item.type).fields if item is not None else frozenset()
+        metadata = {"slug": path.stem, **{name: None for name in declared - PELICAN_OWN}}
         for key, value in data.items():
             if key == "date":
                 value = str(value)
@@ -76,7 +82,7 @@ class PortalGenerator(Generator):
     """Base class for the portal's generators: gives them the store and a shared context.
 
     `invoke livereload` re-runs `generate_context` of the generator that wrote an edited item's
-    page, with `live` set, before rendering that page again (portal_core/incremental.py): keep it
+    page, with `live` set, before rendering that page again (plugins/portal_live/live.py): keep it
     to computing context and item attributes, and when `live` is true skip work that writes files
     or starts processes.
     """

@@ -4,7 +4,8 @@ Each plugin's `register()` declares what it owns by calling the functions here; 
 registered by importing a module. Everything else asks this registry instead of writing another
 plugin's URLs or reading its items:
 
-- `url("procedures.field", slug="ho-tich")` → "/thu-tuc/linh-vuc/ho-tich/" (templates: `url(...)`);
+- `url("procedures.field", slug="ho-tich")`: the address of the procedures plugin's page of that
+  field, as that plugin declares it (templates: `url(...)`);
 - `top_level_slugs()`: the first path segments the site uses (a page may not take them);
 - `nav()`: the main navigation, in the declared order;
 - `home_blocks(slot)`: the home page's blocks, in the declared order;
@@ -35,7 +36,7 @@ class ContentType:
     What the type owns and others ask it: `urls` (named URL patterns, `{slug}` and other
     placeholders; "item" is an item's page and "index" the type's listing), `is_public(item, day)`
     (what a visitor may see on a day; default: everything), `milestones(store)` (dated moments
-    as `Milestone`s), `new_template` (the file `invoke new` writes, with `{title}` and `{today}`),
+    as `Milestone`s), `new_template` (the file `invoke new <singular>` writes, with `{title}` and `{today}`),
     `search(store)` (its `SearchEntry`s, listed after the entries of types with a lower
     `search_position`), `extras` (anything else a type offers by name, such as the badges search shows).
     Labels of fields and enum values live in the schema (`title`, `x-enum-labels`).
@@ -54,7 +55,8 @@ class ContentType:
     urls: dict = field(default_factory=dict)
     is_public: Callable | None = None
     milestones: Callable | None = None
-    new_template: str | None = None
+    new_template: Path | None = None
+    singular: str = ""
     label: str = ""
     search: Callable | None = None
     search_position: int = 100
@@ -161,7 +163,7 @@ def register_type(ct: ContentType) -> ContentType:
 
 
 def register_urls(owner: str, patterns: dict[str, str]) -> None:
-    """Declare named URL patterns (root-relative, e.g. {"index": "/tim-kiem/"}) owned by `owner`.
+    """Declare named URL patterns (root-relative, e.g. {"index": "/hoi-dap/", "item": "/hoi-dap/{slug}/"}) owned by `owner`.
 
     The first path segment of each becomes a reserved top-level slug."""
     _URLS.setdefault(owner, {}).update(patterns)
@@ -197,7 +199,7 @@ def url(name: str, **params) -> str:
 
 
 def pattern(name: str) -> str:
-    """The declared pattern itself ("/thu-tuc/{slug}/"), for JavaScript that fills it in."""
+    """The declared pattern itself ("/<root>/{slug}/"), for JavaScript that fills it in."""
     owner, _, which = name.partition(".")
     return _URLS[owner][which or "index"]
 

@@ -33,7 +33,17 @@ def site_settings(store) -> dict:
     if item is not None:
         site.update({k: v for k, v in item.data.items() if v is not None})
     site["url"] = str(site.get("url") or DEFAULTS["url"]).rstrip("/")
+    # every contact field the schema declares, None when not given (templates read them all)
+    declared = store_schema_contacts(store)
+    site["contacts"] = {**dict.fromkeys(declared), **(site.get("contacts") or {})}
     return {"SITE": site, "SITENAME": site["name"], "SITE_URL": site["url"], "FEED_DOMAIN": site["url"]}
+
+
+def store_schema_contacts(store) -> list[str]:
+    from .registry import content_type
+
+    ct = content_type("site")
+    return list(ct.schema["properties"]["contacts"]["properties"]) if ct else []
 
 
 def today_in_vietnam() -> str:

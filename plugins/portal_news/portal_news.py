@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from urllib.parse import urljoin
@@ -35,7 +36,8 @@ from portal_core.text import as_date
 
 HERE = Path(__file__).parent
 RESERVED = frozenset({"the", "thong-bao", "tin-tuc", "trang", "page", "index", "feeds", "ban-nhap"})
-CATEGORY_LABELS = {"tin-tuc": "Tin tức", "thong-bao": "Thông báo"}
+SCHEMA_PATH = HERE / "news.schema.json"
+CATEGORY_LABELS = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["properties"]["category"]["x-enum-labels"]
 HOME_LATEST = 5  # latest news on the home page (besides the pinned ones)
 URLS = {"index": "/tin-tuc/", "item": "/tin-tuc/{slug}/", "category": "/tin-tuc/{slug}/",
         "feed": "/tin-tuc/feeds/all.atom.xml"}
@@ -144,7 +146,8 @@ def cross_check(store):
 
 
 NEWS = ContentType(
-    name="news", folder="news", schema_path=HERE / "news.schema.json", label="Tin tức", urls=URLS,
+    name="news", folder="news", schema_path=SCHEMA_PATH, label="Tin tức", urls=URLS,
+    singular="news", new_template=HERE / "new.md",
     reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, render_body=False, order=40,
     is_public=is_public, search=search_entries, search_position=15,
 )
@@ -196,7 +199,7 @@ def link_neighbours(generator):
         art.prev_article = published[before - 1] if before else None
         art.next_article = published[after] if after < len(published) else None
     newest_first = list(reversed(published))
-    pinned = [a for a in newest_first if getattr(a, "pinned", False)]
+    pinned = [a for a in newest_first if a.pinned]
     generator.context["news_pinned"] = pinned
     generator.context["news_latest"] = [a for a in newest_first if a not in pinned][:HOME_LATEST]
 

@@ -286,6 +286,7 @@ def coverage(wards, offices, day, label, key) -> dict:
         "max_km": max(kms) if kms else None,
         "farthest": max(rows, key=lambda r: r["km"]) if kms else None,
         "sample": any(w.sample for w in wards) or any(o.sample for o in open_),
+        "milestone": None,  # the Milestone (end of a roadmap phase) the scenario is for, if any
     }
 
 
@@ -472,6 +473,7 @@ def add_globals(generator):
 
 OFFICES = ContentType(
     name="offices", folder="offices", schema_path=SCHEMA_PATH, label="Địa điểm", urls=URLS,
+    singular="office", new_template=HERE / "new.md",
     reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, order=20,
     search=search_entries, search_position=20,
 )

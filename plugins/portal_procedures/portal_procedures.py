@@ -37,6 +37,8 @@ def _labels(name: str) -> dict:
     return dict(prop.get("x-enum-labels") or prop["items"]["x-enum-labels"])
 
 
+# A document's fields, None when the file does not give them (as an item's fields read).
+DOCUMENT_FIELDS = dict.fromkeys(SCHEMA["properties"]["documents"]["items"]["properties"])
 LEVEL_LABELS = _labels("levels")
 LEVELS = tuple(LEVEL_LABELS)
 ONLINE_LABELS = _labels("online")
@@ -143,7 +145,7 @@ def group_documents(documents) -> list[dict]:
     """Documents every applicant brings first, then one group per `case`, in the file's order."""
     groups: dict = {None: []}
     for i, doc in enumerate(documents):
-        groups.setdefault(doc.get("case"), []).append(dict(doc, id=f"ho-so-{i + 1}"))
+        groups.setdefault(doc.get("case"), []).append({**DOCUMENT_FIELDS, **doc, "id": f"ho-so-{i + 1}"})
     return [{"case": case, "items": items} for case, items in groups.items() if items]
 
 
@@ -433,7 +435,8 @@ class ProceduresGenerator(PortalGenerator):
             self.write(writer, "procedure_listing", f"{path}index.html", page_name=f"/{path}",
                        listing={"title": title, "intro": intro, "count": len(procs),
                                 "groups": group_by_field(procs) if grouped else None,
-                                "items": procs, "crumbs": [("/thu-tuc/", "Thủ tục"), *crumbs], **extra})
+                                "items": procs, "crumbs": [("/thu-tuc/", "Thủ tục"), *crumbs], "links": None,
+                                "show_items": True, **extra})
 
         all_fields = group_by_field(self.context["procedures"])  # a page even for a field whose
         for g in all_fields:                                      # procedures were all abolished
@@ -490,6 +493,7 @@ def add_globals(generator):
 
 PROCEDURES = ContentType(
     name="procedures", folder="procedures", schema_path=SCHEMA_PATH, label="Thủ tục", urls=URLS,
+    singular="procedure", new_template=HERE / "new.md",
     reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, order=10,
     search=search_entries, search_position=10, extras={"search_badges": search_badges},
 )

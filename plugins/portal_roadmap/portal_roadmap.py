@@ -173,7 +173,7 @@ def figures_for(phase, progress: Progress, today: dt.date, reports_today: bool) 
             population = progress.offices[OFFICE_KINDS[name]]
             fig.actual = sum(1 for o in population if portal_offices.open_on(o, day))
             fig.as_of = day
-            fig.sample = any(o.data.get("sample") for o in population)
+            fig.sample = any(o.sample for o in population)
         elif name == "non_geographic_procedures":
             if reports_today:
                 fig.actual = len(progress.non_geographic)

@@ -125,3 +125,13 @@ test("vietnamNow reads the wall clock in Asia/Ho_Chi_Minh (UTC+7)", () => {
   const m = hours.vietnamNow(new Date("2025-10-19T17:00:00Z")); // Monday 00:00
   assert.deepEqual(m, {date: "2025-10-20", weekday: 0, minutes: 0});
 });
+
+// The accepts rule, shared with Python (portal_offices.accepts_rule) through tests/data/accepts-vectors.json.
+test("accepts: the shared vectors", () => {
+  const {vectors} = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/data/accepts-vectors.json"), "utf8"));
+  for (const v of vectors) {
+    const office = {accepts: v.accepts};
+    const procedure = {field: v.field, non_geographic: v.non_geographic};
+    assert.equal(geo.accepts(office, procedure), v.expected, JSON.stringify(v));
+  }
+});

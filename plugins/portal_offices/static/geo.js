@@ -29,7 +29,8 @@
       .replace(/[đĐ]/g, "d").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
   }
 
-  /** Whether an office takes a procedure: accepts is "all", "non-geographic" or a list of fields. */
+  /** Whether an office takes a procedure: accepts is "all", "non-geographic" or a list of fields.
+   *  The same rule as portal_offices.accepts_rule; both are checked against tests/data/accepts-vectors.json. */
   function accepts(office, procedure) {
     if (!procedure) { return true; }
     if (office.accepts === "all") { return true; }

@@ -18,7 +18,7 @@ runs in the background (listings, search index, feeds follow) and browsers reloa
 is swapped in. The worker is replaced by a fresh one after a build that followed other changes
 (a new file, a template, plugin code...), so its model never lags behind for long.
 
-    python -m portal_core.incremental --content DIR --output DIR [--today D] [--drafts]
+    python -m portal_live --content DIR --output DIR [--today D] [--drafts]
 
 runs a worker by hand: one JSON request per line on stdin ({"paths": [...]}), one JSON answer
 per line on stdout.
@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]  # plugins/portal_live/live.py → the project
 PLUGINS = ROOT / "plugins"
 READY_TIMEOUT = 900  # seconds a new worker may take to load the reference-scale site
 UPDATE_TIMEOUT = 60
@@ -140,6 +140,8 @@ def _writer_classes():
                 self.skipped.append(name)
 
         def _open_w(self, filename, encoding, override=False):
+            # Pelican's Writer opens every page through this private method (Pelican 4.12): the
+            # one place to make each write atomic, so that the server never sends half a page.
             return _Atomic(filename, encoding)
 
     return RecordingWriter, PageWriter
@@ -164,7 +166,7 @@ class Model:
         from pelican import Pelican, signals
         from pelican.settings import read_settings
 
-        from . import content as content_mod
+        from portal_core import content as content_mod
 
         self.scratch = tempfile.mkdtemp(prefix="portal-live-")
         settings = read_settings(str(self.settings_file), override={
@@ -179,6 +181,9 @@ class Model:
         context["static_links"] = set()
         context["static_content"] = {}
         context["localsiteurl"] = settings["SITEURL"]
+        # Pelican.run() does these steps and writes every page; the worker needs them without the
+        # writing, and Pelican offers no public way to get the generators of a run: hence its
+        # private _get_generator_classes() (Pelican 4.12, pinned in requirements.txt).
         generators = [cls(context=context, settings=settings, path=pelican.path, theme=pelican.theme,
                           output_path=self.scratch) for cls in pelican._get_generator_classes()]
         for g in generators:
@@ -213,7 +218,7 @@ class Model:
             try:
                 signals.finalized.send(self.pelican)
             except Exception as exc:  # noqa: BLE001 - closing must not fail on a plugin's error
-                print(f"portal_core.incremental: finalized: {type(exc).__name__}: {exc}", file=sys.stderr)
+                print(f"portal_live: finalized: {type(exc).__name__}: {exc}", file=sys.stderr)
             self.calls = []
         if self.scratch:
             shutil.rmtree(self.scratch, ignore_errors=True)
@@ -241,7 +246,7 @@ class Model:
             problems, warnings = self._apply(ct, old, path)
             result.warnings += [str(w) for w in warnings]
             if problems:
-                from .content import ContentError
+                from portal_core.content import ContentError
 
                 reports.append(ContentError(problems).report())
                 continue
@@ -253,7 +258,7 @@ class Model:
 
     def _apply(self, ct, item, path: Path):
         """Read the file the way the store does; on success the item takes the new data in place."""
-        from .content import Store
+        from portal_core.content import Store
 
         store = self.store
         scratch = Store(store.path, store.settings)
@@ -276,7 +281,7 @@ class Model:
     def _derive(self, pages) -> None:
         """What the page's generator derives from its items in generate_context (related items,
         descriptions, JSON-LD...): computed again by that generator, a portal generator only."""
-        from .portal_core import PortalGenerator
+        from portal_core.portal_core import PortalGenerator
 
         for g in {id(c.generator): c.generator for c in pages}.values():
             if isinstance(g, PortalGenerator) and hasattr(g, "generate_context"):
@@ -344,7 +349,7 @@ class Worker:
 
     def __init__(self, content, output, env: dict):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "portal_core.incremental", "--content", str(content), "--output", str(output)],
+            [sys.executable, "-m", "portal_live", "--content", str(content), "--output", str(output)],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
             env={**os.environ, **env, "PYTHONPATH": os.pathsep.join(filter(None, [str(PLUGINS), os.environ.get("PYTHONPATH")]))},
         )

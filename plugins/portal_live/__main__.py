@@ -1,0 +1,3 @@
+from .live import main
+
+main()
