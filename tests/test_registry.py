@@ -3,7 +3,6 @@ owner's plugin, typed items, navigation and home page from the registry, strict 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,7 @@ SUFFIXES = {".py", ".html", ".js", ".css"}
 
 
 @pytest.fixture(scope="module")
-def registered(monkeypatch_module=None):
+def registered():
     from pelican.settings import read_settings
 
     from portal_core import registry

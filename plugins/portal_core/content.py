@@ -6,7 +6,10 @@ Schema, runs the cross-checks no schema can make, and reports every problem at o
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import math
 import multiprocessing
 import os
 import re
@@ -23,6 +26,7 @@ from .frontmatter import (
     FrontMatterError,
     line_of,
     read_markdown_file,
+    read_text,
     read_yaml_file,
     to_json,
 )
@@ -230,7 +234,9 @@ class Store:
             first = 2 if full.suffix == ".md" else 1
             keys = path if path is not None else tuple(field.split(".")) if field else ()
             line = line_of(full, keys, first_line=first) if keys else None
-            if getattr(item_or_file, "_index", None) is not None:
+            if getattr(item_or_file, "_line", None) is not None:  # a CSV row
+                line = item_or_file._line
+            elif getattr(item_or_file, "_index", None) is not None:
                 line = line_of(full, (item_or_file._index,) + keys, first_line=1)
             return Problem(source, message, field, line)
         return Problem(str(item_or_file), message, field)
@@ -284,7 +290,10 @@ class Store:
         elif ct.file is not None:
             f = self.path / ct.file
             if f.exists():
-                self._load_yaml(ct, validator, f)
+                if f.suffix == ".csv":
+                    self._load_csv(ct, validator, f)
+                else:
+                    self._load_yaml(ct, validator, f)
 
     def _check(self, ct, validator, data, source: str, full: Path, first_line: int, index=None) -> bool:
         problems = self._schema_problems(validator, data, source, full, first_line, index)
@@ -374,12 +383,68 @@ class Store:
         if self._cache and not cached and len(self.warnings) == warnings:
             self._cache.put(ct.name, f, (data, body, body_line, item.body_html))
 
+    def _load_csv(self, ct: ContentType, validator, f: Path) -> None:
+        """A CSV file (UTF-8, a header row): one item per row, each row checked against the schema
+        as an object of its columns (an empty cell is an absent field); problems name the line and
+        the column."""
+        source = self.rel(f)
+        text = self._read_whole(f, read_text)
+        if text is _UNREADABLE:
+            return
+        reader = csv.reader(io.StringIO(text))
+        try:
+            header = [h.strip() for h in next(reader, [])]
+        except csv.Error as exc:
+            self.problems.append(Problem(source, f"không đọc được dòng tiêu đề CSV: {exc}", "", 1))
+            return
+        props = ct.schema.get("properties") or {}
+        unknown = [h for h in header if h not in props]
+        missing = [name for name in ct.schema.get("required", []) if name not in header]
+        for h in unknown:
+            self.problems.append(Problem(source, f"cột '{h}' không được hỗ trợ; các cột: {', '.join(props)}", h, 1))
+        for name in missing:
+            self.problems.append(Problem(source, "thiếu cột bắt buộc trong dòng tiêu đề", name, 1))
+        if unknown or missing:
+            return
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                self.problems.append(Problem(source, f"dòng CSV không đọc được: {exc}", "", reader.line_num))
+                continue
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue  # blank lines
+            if len(row) != len(header):
+                self.problems.append(Problem(
+                    source, f"dòng có {len(row)} ô nhưng dòng tiêu đề có {len(header)} cột", "", line))
+                continue
+            data = {h: _csv_value(cell.strip(), props[h].get("type")) for h, cell in zip(header, row) if cell.strip()}
+            errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+            if errors:
+                for err in errors:
+                    fpath, msg = _message(err)
+                    self.problems.append(Problem(source, msg, _field_path(fpath), line))
+                continue
+            item = Item(ct.name, str(line), source, data, fields=ct.fields)
+            item._line = line
+            self.items[ct.name].append(item)
+            self.by_slug[ct.name][item.slug] = item
+
+    def _read_whole(self, f: Path, read):
+        """read(f), or _UNREADABLE with the problem recorded (not UTF-8, YAML syntax…)."""
+        try:
+            return read(f)
+        except FrontMatterError as exc:
+            self.problems.append(Problem(self.rel(f), exc.message, "", exc.line))
+            return _UNREADABLE
+
     def _load_yaml(self, ct: ContentType, validator, f: Path) -> None:
         source = self.rel(f)
-        try:
-            data = read_yaml_file(f)
-        except FrontMatterError as exc:
-            self.problems.append(Problem(source, exc.message, "", exc.line))
+        data = self._read_whole(f, read_yaml_file)
+        if data is _UNREADABLE:
             return
         if ct.list_file:
             if data is None:
@@ -402,6 +467,25 @@ class Store:
                 item = Item(ct.name, f.stem, source, data, fields=ct.fields)
                 self.items[ct.name].append(item)
                 self.by_slug[ct.name][f.stem] = item
+
+
+_UNREADABLE = object()
+_INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def _csv_value(text: str, kind) -> object:
+    """A CSV cell as the schema's type wants it: whole numbers and numbers when they read as such
+    (otherwise the text, which the schema then refuses with a clear message)."""
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "integer" in kinds and _INTEGER.match(text):
+        return int(text)
+    if "number" in kinds:
+        try:
+            value = float(text)
+        except ValueError:
+            return text
+        return value if math.isfinite(value) else text
+    return text
 
 
 _forked: tuple | None = None  # (store, content type, validator) while workers read files

@@ -104,6 +104,12 @@ class PortalGenerator(Generator):
             save_as, self.get_template(template), self.context, relative_urls=False, **context
         )
 
+    def write_page(self, writer, template: str, url: str, **context):
+        """Write the page at `url` (a folder address, '/thu-tuc/…/'): its file is that folder's
+        index.html, so a page's address and file are declared once, by its URL pattern."""
+        context.setdefault("page_name", url)
+        self.write(writer, template, url.lstrip("/") + "index.html", **context)
+
 
 class HomeGenerator(PortalGenerator):
     """The home page and the 404 page."""

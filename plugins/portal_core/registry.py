@@ -30,7 +30,8 @@ class ContentType:
     """A content type: where its files live, how they are checked, and what the type answers.
 
     `folder` holds one Markdown file per item (the slug is the file name), or `file` is one YAML
-    file holding a list (`list_file=True`) or a map. `prepare(item, store)` turns validated data
+    file holding a list (`list_file=True`) or a map, or one CSV file (`.csv`: UTF-8 with a header
+    row, one item per row, the schema describing a row; problems name the line and the column). `prepare(item, store)` turns validated data
     into what templates use; `cross_check(store)` returns problems across items.
 
     What the type owns and others ask it: `urls` (named URL patterns, `{slug}` and other
@@ -38,7 +39,7 @@ class ContentType:
     (what a visitor may see on a day; default: everything), `milestones(store)` (dated moments
     as `Milestone`s), `new_template` (the file `invoke new <singular>` writes, with `{title}` and `{today}`),
     `search(store)` (its `SearchEntry`s, listed after the entries of types with a lower
-    `search_position`), `extras` (anything else a type offers by name, such as the badges search shows).
+    `search_position`), `record(item)` (its open-data record, what /api/ publishes), `extras` (anything else a type offers by name, such as the badges search shows).
     Labels of fields and enum values live in the schema (`title`, `x-enum-labels`).
     """
 
@@ -60,6 +61,7 @@ class ContentType:
     label: str = ""
     search: Callable | None = None
     search_position: int = 100
+    record: Callable | None = None
     extras: dict = field(default_factory=dict)
     _schema: dict | None = field(default=None, repr=False)
 
@@ -130,6 +132,7 @@ class SearchEntry:
     title: str
     url: str
     fields: dict
+    kind_label: str = ""  # what results call the kind ("Thông báo")
     names: list = field(default_factory=list)
     meta: str = ""
     body_html: str = ""
@@ -152,6 +155,14 @@ def register_plugins(names) -> None:
 
     for name in names:
         importlib.import_module(name).register()
+
+
+def unregister_type(name: str) -> None:
+    """Forget a content type (tests that declare one of their own)."""
+    _TYPES.pop(name, None)
+    _URLS.pop(name, None)
+    for root in [r for r, owner in _ROOTS.items() if owner == name]:
+        del _ROOTS[root]
 
 
 def register_type(ct: ContentType) -> ContentType:

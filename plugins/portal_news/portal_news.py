@@ -96,7 +96,8 @@ def search_entries(store) -> list[SearchEntry]:
     news = sorted(registry.public(store, "news"), key=lambda n: str(n.data["date"]), reverse=True)
     return [SearchEntry("announcement" if n.category == "thong-bao" else "news", n.title, n.url,
                         {"title": [n.title], "summary": [n.summary or ""] + [str(t) for t in n.tags or []]},
-                        names=[n.title], meta=text.date(n.date_value)) for n in news]
+                        kind_label=CATEGORY_LABELS[n.category], names=[n.title], meta=text.date(n.date_value))
+            for n in news]
 
 
 def prepare(item, store):

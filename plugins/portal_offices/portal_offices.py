@@ -165,6 +165,7 @@ def ward_key(name: str) -> str:
 
 def prepare(item, store):
     item.url = registry.url("offices.item", slug=item.slug)
+    item.abs_url = store.settings.get("SITE_URL", "") + item.url
     item.opened_date = as_date(item.data["opened"])
     item.merged_on_date = as_date(item.data.get("merged_on"))
     item.closed_on_date = as_date(item.data.get("closed_on"))
@@ -256,7 +257,7 @@ def search_entries(store) -> list[SearchEntry]:
             continue
         place = ", ".join(str(x) for x in (o.address, o.ward, o.district) if x)
         out.append(SearchEntry("office", o.name, o.url, {"title": [o.name], "summary": [place]},
-                               names=[o.name], meta=place))
+                               kind_label=OFFICES.label, names=[o.name], meta=place))
     return out
 
 
@@ -326,9 +327,9 @@ def frame_of(points) -> tuple:
 
 
 # --- open data ---------------------------------------------------------------------------------
-def office_record(o, site_url: str) -> dict:
+def office_record(o) -> dict:
     """One office for /api/offices.json: its front-matter fields plus slug, url, status, body_html."""
-    return {"slug": o.slug, **o.data, "url": site_url + o.url, "status": o.status, "body_html": o.body_html}
+    return {"slug": o.slug, **o.data, "url": o.abs_url, "status": o.status, "body_html": o.body_html}
 
 
 def geojson(records: list[dict]) -> dict:
@@ -420,18 +421,18 @@ class OfficesGenerator(PortalGenerator):
             days_off = sorted(
                 [(c["date"], c["reason"], "địa điểm nghỉ") for c in o.data.get("closed_dates", [])]
                 + [(h["date"], h["name"], "nghỉ lễ") for h in holidays])
-            self.write(writer, "office", f"{o.url.lstrip('/')}index.html", office=o, page_name=o.url,
+            self.write_page(writer, "office", o.url, office=o,
                        schedule=schedule, days_off=[d for d in days_off if d[0] >= today.isoformat()][:DAYS_OFF_SHOWN],
                        field_links=links, jsonld=self.jsonld(o))
         others = [o for o in self.context["offices"] if not o.is_open]
         self.write(writer, "offices", "dia-diem/index.html", page_name="dia-diem",
                    office_groups=self.list_groups(), other_offices=others)
-        self.write(writer, "office_finder", "dia-diem/gan-nhat/index.html", page_name=URLS["finder"],
+        self.write_page(writer, "office_finder", URLS["finder"],
                    finder_data_url=URLS["finder_data"], geo=geo)
-        self.write(writer, "office_coverage", "dia-diem/pham-vi/index.html", page_name=URLS["coverage"],
+        self.write_page(writer, "office_coverage", URLS["coverage"],
                    scenarios=self.scenarios(), bands=BANDS, geo=geo)
         output.write_json(out / URLS["finder_data"].lstrip("/"), self.finder_data())
-        records = [office_record(o, self.settings["SITE_URL"]) for o in self.context["offices"]]
+        records = [office_record(o) for o in self.context["offices"]]
         output.write_json(out / URLS["api"].lstrip("/"), records, indent=1)
         output.write_json(out / URLS["geojson"].lstrip("/"), geojson(records), indent=1)
         self.copy_static(out)
@@ -439,7 +440,7 @@ class OfficesGenerator(PortalGenerator):
     def jsonld(self, o) -> dict:
         data = {
             "@context": "https://schema.org", "@type": "GovernmentOffice", "name": o.name,
-            "url": self.settings["SITE_URL"] + o.url,
+            "url": o.abs_url,
             "address": {"@type": "PostalAddress", "streetAddress": o.address, "addressLocality": o.ward,
                         "addressCountry": "VN"},
             "geo": {"@type": "GeoCoordinates", "latitude": o.lat, "longitude": o.lon},
@@ -475,7 +476,7 @@ OFFICES = ContentType(
     name="offices", folder="offices", schema_path=SCHEMA_PATH, label="Địa điểm", urls=URLS,
     singular="office", new_template=HERE / "new.md",
     reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, order=20,
-    search=search_entries, search_position=20,
+    search=search_entries, search_position=20, record=office_record,
 )
 WARDS = ContentType(
     name="wards", file="wards.yaml", list_file=True, schema_path=HERE / "ward.schema.json", label="Phường, xã",

@@ -408,17 +408,17 @@ class ProceduresGenerator(PortalGenerator):
         """Start making the QR codes now: they are made while the other generators work."""
         out = Path(self.output_path)
         cache = Path(self.settings.get("CACHE_PATH", out.parent / ".cache")) / "qr"
-        for p in procs:  # the QR worker writes into these; it never creates folders itself
-            (out / "thu-tuc" / p.slug).mkdir(parents=True, exist_ok=True)
-        start_qr_worker([(p.abs_url, out / "thu-tuc" / p.slug / "qr.svg") for p in procs], cache)
+        svgs = [out / URLS["qr"].format(slug=p.slug).lstrip("/") for p in procs]
+        for svg in svgs:  # the QR worker writes into these folders; it never creates folders itself
+            svg.parent.mkdir(parents=True, exist_ok=True)
+        start_qr_worker([(p.abs_url, svg) for p, svg in zip(procs, svgs)], cache)
 
     def generate_output(self, writer):
         out = Path(self.output_path)
         procs = self.context["procedures"]
         for p in procs:
-            self.write(writer, "procedure", f"thu-tuc/{p.slug}/index.html", procedure=p, page_name=p.url)
-            self.write(writer, "procedure_qr", f"thu-tuc/{p.slug}/qr/index.html", procedure=p,
-                       page_name=p.poster_url)
+            self.write_page(writer, "procedure", p.url, procedure=p)
+            self.write_page(writer, "procedure_qr", p.poster_url, procedure=p)
         self.write_listings(writer)
         self.write_api(out)
         output.write_json(out / registry.url("offices.finder_procedures").lstrip("/"), finder_procedures(self.store))
@@ -429,35 +429,35 @@ class ProceduresGenerator(PortalGenerator):
     def write_listings(self, writer):
         active = self.context["active_procedures"]
         counts = self.context["procedure_counts"]
-        self.write(writer, "procedures", "thu-tuc/index.html", page_name="/thu-tuc/")
+        self.write_page(writer, "procedures", URLS["index"])
 
-        def listing(path, title, intro, procs, crumbs=(), grouped=True, **extra):
-            self.write(writer, "procedure_listing", f"{path}index.html", page_name=f"/{path}",
+        def listing(url, title, intro, procs, crumbs=(), grouped=True, **extra):
+            self.write_page(writer, "procedure_listing", url,
                        listing={"title": title, "intro": intro, "count": len(procs),
                                 "groups": group_by_field(procs) if grouped else None,
-                                "items": procs, "crumbs": [("/thu-tuc/", "Thủ tục"), *crumbs], "links": None,
+                                "items": procs, "crumbs": [(URLS["index"], "Thủ tục"), *crumbs], "links": None,
                                 "show_items": True, **extra})
 
         all_fields = group_by_field(self.context["procedures"])  # a page even for a field whose
         for g in all_fields:                                      # procedures were all abolished
             items = [p for p in g["items"] if p.active]
-            listing(f"thu-tuc/linh-vuc/{g['slug']}/", f"Thủ tục lĩnh vực {g['name']}",
+            listing(g["url"], f"Thủ tục lĩnh vực {g['name']}",
                     f"{len(items)} thủ tục đang áp dụng thuộc lĩnh vực {g['name']}.", items,
-                    crumbs=[("/thu-tuc/linh-vuc/", "Lĩnh vực")], grouped=False)
-        listing("thu-tuc/linh-vuc/", "Thủ tục theo lĩnh vực", "Chọn một lĩnh vực để xem các thủ tục thuộc lĩnh vực đó.",
+                    crumbs=[(URLS["fields"], "Lĩnh vực")], grouped=False)
+        listing(URLS["fields"], "Thủ tục theo lĩnh vực", "Chọn một lĩnh vực để xem các thủ tục thuộc lĩnh vực đó.",
                 active, links=[(g["url"], g["name"], len([p for p in g["items"] if p.active])) for g in all_fields],
                 grouped=False, show_items=False)
         for lvl in LEVELS:
             items = [p for p in active if lvl in p.levels]
-            listing(f"thu-tuc/cap/{lvl}/", f"Thủ tục {LEVEL_LABELS[lvl][0].lower()}{LEVEL_LABELS[lvl][1:]}",
+            listing(URLS["level"].format(level=lvl), f"Thủ tục {LEVEL_LABELS[lvl][0].lower()}{LEVEL_LABELS[lvl][1:]}",
                     f"{len(items)} thủ tục đang áp dụng do {LEVEL_LABELS[lvl].lower()} giải quyết.", items,
-                    crumbs=[("/thu-tuc/cap/", "Cấp thực hiện")])
-        listing("thu-tuc/cap/", "Thủ tục theo cấp thực hiện", "Chọn cấp giải quyết thủ tục.", active,
-                links=[(f"/thu-tuc/cap/{lvl}/", LEVEL_LABELS[lvl], counts[lvl]) for lvl in LEVELS],
+                    crumbs=[(URLS["levels"], "Cấp thực hiện")])
+        listing(URLS["levels"], "Thủ tục theo cấp thực hiện", "Chọn cấp giải quyết thủ tục.", active,
+                links=[(URLS["level"].format(level=lvl), LEVEL_LABELS[lvl], counts[lvl]) for lvl in LEVELS],
                 grouped=False, show_items=False)
-        listing("thu-tuc/truc-tuyen/", "Thủ tục làm toàn trình trực tuyến", BADGES["toan-trinh"]["text"],
+        listing(URLS["online"], "Thủ tục làm toàn trình trực tuyến", BADGES["toan-trinh"]["text"],
                 [p for p in active if p.online == "toan-trinh"])
-        listing("thu-tuc/phi-dia-gioi/", "Thủ tục phi địa giới hành chính", BADGES["non_geographic"]["text"],
+        listing(URLS["anywhere"], "Thủ tục phi địa giới hành chính", BADGES["non_geographic"]["text"],
                 [p for p in active if p.non_geographic])
 
     def write_api(self, out: Path):
@@ -495,7 +495,7 @@ PROCEDURES = ContentType(
     name="procedures", folder="procedures", schema_path=SCHEMA_PATH, label="Thủ tục", urls=URLS,
     singular="procedure", new_template=HERE / "new.md",
     reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, order=10,
-    search=search_entries, search_position=10, extras={"search_badges": search_badges},
+    search=search_entries, search_position=10, record=api_object, extras={"search_badges": search_badges},
 )
 
 

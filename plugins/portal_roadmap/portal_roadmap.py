@@ -270,7 +270,7 @@ class RoadmapGenerator(PortalGenerator):
 
     def generate_output(self, writer):
         for ph in self.context["phases"]:
-            self.write(writer, "phase", f"lo-trinh/{ph.slug}/index.html", phase=ph, page_name=ph.url)
+            self.write_page(writer, "phase", ph.url, phase=ph)
         self.write(writer, "roadmap", "lo-trinh/index.html", page_name="lo-trinh")
 
 

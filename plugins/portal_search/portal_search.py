@@ -13,7 +13,7 @@ from portal_core import output, registry, text
 from portal_core.portal_core import PortalGenerator
 from portal_core.registry import ContentType
 
-from . import search_index, vietnamese
+from . import search_index
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).parent

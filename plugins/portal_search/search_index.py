@@ -196,9 +196,11 @@ def build_other(store, settings: dict) -> dict:
     """News, announcements and offices: a small index of their own, shown after procedures."""
     synonyms = Synonyms(synonym_groups(store))
     documents, display = [], []
+    labels = dict.fromkeys(OTHER_KINDS, "")
     for e in registry.search_entries(store):
         if e.kind not in OTHER_KINDS:
             continue
+        labels[e.kind] = labels[e.kind] or e.kind_label
         documents.append({"title": e.fields["title"], "synonyms": synonyms.expand(e.names),
                           "summary": e.fields.get("summary", [])})
         display.append([e.title, e.url, OTHER_KINDS.index(e.kind), e.meta])
@@ -206,6 +208,7 @@ def build_other(store, settings: dict) -> dict:
         "format": FORMAT,
         "kind": "other",
         "kinds": OTHER_KINDS,
+        "kind_labels": [labels[k] for k in OTHER_KINDS],  # what the results call each kind
         "docs": display,
         "index": index_of(documents, settings["other_boosts"]),
     }

@@ -31,8 +31,7 @@
     allProcedures: 'Xem tất cả thủ tục',
     code: 'Mã ',
     seeAll: function (q) { return 'Xem tất cả kết quả cho “' + q + '”'; },
-    dropdownHint: function (n) { return n + ' gợi ý. Dùng phím mũi tên lên, xuống để chọn, Enter để mở.'; },
-    kinds: { news: 'Tin tức', announcement: 'Thông báo', office: 'Địa điểm' }
+    dropdownHint: function (n) { return n + ' gợi ý. Dùng phím mũi tên lên, xuống để chọn, Enter để mở.'; }
   };
   var DEBOUNCE_MS = 120;
   var DROPDOWN_LIMIT = 6;
@@ -143,7 +142,7 @@
 
   function otherItem(engine, result, words) {
     var d = result.doc; // [title, url, kind index, date or address]
-    var kind = TEXT.kinds[engine.data.kinds[d[2]]] || '';
+    var kind = (engine.data.kind_labels || [])[d[2]] || '';  // the labels come with the index (other.json)
     return el('li', { 'class': 'search-result search-result--other' }, [
       el('a', { href: d[1], 'class': 'search-result__title' }, highlighted(engine, d[0], words, result.terms)),
       el('p', { 'class': 'search-result__meta' }, [kind + (d[3] ? ' · ' + d[3] : '')])
