@@ -105,7 +105,7 @@ class PortalGenerator(Generator):
         )
 
     def write_page(self, writer, template: str, url: str, **context):
-        """Write the page at `url` (a folder address, '/thu-tuc/…/'): its file is that folder's
+        """Write the page at `url` (a folder address, '/<root>/…/'): its file is that folder's
         index.html, so a page's address and file are declared once, by its URL pattern."""
         context.setdefault("page_name", url)
         self.write(writer, template, url.lstrip("/") + "index.html", **context)
