@@ -13,6 +13,7 @@ import math
 import multiprocessing
 import os
 import re
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from .frontmatter import (
     read_yaml_file,
     to_json,
 )
+from . import sanitize
 from .registry import ContentType, content_types
 from .store_cache import StoreCache
 from .text import as_date, is_slug, slugify
@@ -248,16 +250,26 @@ class Store:
         return self.items.get(type_name, [])
 
     def markdown(self, text: str) -> str:
+        """An editor's Markdown as HTML, cleaned to the allow-list of sanitize.py: safe to put in a
+        page unescaped (everything else in templates is escaped: autoescape)."""
+        return Markup(sanitize.clean(self.markdown_unsafe(text)))
+
+    def markdown_unsafe(self, text: str) -> str:
+        """The Markdown renderer's own HTML, before cleaning (only to tell editors what was removed)."""
         if self._markdown is None:
-            self._markdown = markdown_lib.Markdown(**self.settings.get("MARKDOWN", {}))
+            config = dict(self.settings.get("MARKDOWN", {}))
+            # as Pelican's own Markdown reader does: every extension that has a configuration is on
+            config["extensions"] = list(dict.fromkeys([*config.get("extensions", []),
+                                                       *config.get("extension_configs", {})]))
+            self._markdown = markdown_lib.Markdown(**config)
         self._markdown.reset()
-        # editors' Markdown is trusted HTML; everything else in templates is escaped (autoescape)
-        return Markup(self._markdown.convert(text))
+        return self._markdown.convert(text)
 
     # --- loading ---------------------------------------------------------------------------
     def load(self) -> "Store":
         checks = sorted((name, func) for name, (func, _) in FORMAT_CHECKER.checkers.items())
         self._cache = StoreCache.for_store(self, content_types(), checks)
+        self._check_files()
         for ct in content_types():
             self._load_type(ct)
         if self._cache:  # before prepare(), which may change items' data
@@ -273,9 +285,42 @@ class Store:
             for ct in content_types():
                 if ct.cross_check:
                     ct.cross_check(self)
+            sanitize.warn_removed(self, self.markdown_unsafe)
         if self.problems:
             raise ContentError(self.problems)
         return self
+
+    def _check_files(self) -> None:
+        """Only regular files inside the content folder are read or published: a symbolic link (to
+        /etc/passwd, to .git/config…) or a device, pipe or socket anywhere in it stops the build.
+        Hidden files and folders (.git, .DS_Store) are neither read nor published, so not looked at."""
+        for folder, dirs, files in os.walk(self.path, followlinks=False):
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+            for name in sorted(dirs) + sorted(files):
+                if name.startswith("."):
+                    continue
+                path = Path(folder) / name
+                try:
+                    mode = os.lstat(path).st_mode
+                except OSError:
+                    continue
+                if stat.S_ISLNK(mode):
+                    target = os.readlink(path)
+                    self.problems.append(Problem(self.rel_link(path), (
+                        f"là liên kết tượng trưng (symbolic link) tới {target}; trang web chỉ đăng tệp thật nằm "
+                        "trong thư mục nội dung: hãy chép chính tệp vào đây thay cho liên kết")))
+                elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                    self.problems.append(Problem(self.rel_link(path), (
+                        "không phải là tệp thông thường (thiết bị, pipe hoặc socket); hãy xóa nó khỏi thư mục nội dung")))
+
+    def rel_link(self, path: Path) -> str:
+        """A path relative to the content folder's parent, without following a link at its end."""
+        if self._base is None:
+            self._base = self.path.resolve().parent
+        try:
+            return str(Path(os.path.realpath(path.parent)).relative_to(self._base) / path.name)
+        except ValueError:
+            return str(path)
 
     def _load_type(self, ct: ContentType) -> None:
         self.items[ct.name] = []

@@ -41,8 +41,8 @@ def copy_files(src: Path, target: Path, names=None) -> None:
     if not src.is_dir():
         return
     target.mkdir(parents=True, exist_ok=True)
-    for f in src.iterdir():
-        if f.is_file() and not f.name.startswith(".") and (names is None or f.name in names):
+    for f in src.iterdir():  # regular files only: never what a symbolic link points to
+        if f.is_file() and not f.is_symlink() and not f.name.startswith(".") and (names is None or f.name in names):
             shutil.copy2(f, target / f.name)
 
 

@@ -95,9 +95,10 @@ class PortalGenerator(Generator):
         self.context["portal"] = self.store
         self.context["TODAY"] = self.store.today
 
-    def copy_files(self, src: Path, dest: str) -> None:
-        """Publish the files of folder `src` (a plugin's static/, content/forms/) under output/`dest`."""
-        output.copy_files(src, Path(self.output_path) / dest)
+    def copy_files(self, src: Path, dest: str, names=None) -> None:
+        """Publish the files of folder `src` (a plugin's static/, content/forms/) under output/`dest`
+        (only `names`, when given)."""
+        output.copy_files(src, Path(self.output_path) / dest, names)
 
     def write(self, writer, template: str, save_as: str, **context):
         writer.write_file(

@@ -23,8 +23,8 @@ from pathlib import Path
 VERSION = 1
 MAX_AGE_DAYS = 7  # cache files of content folders not built for this long are removed
 HERE = Path(__file__).resolve().parent
-CODE = ("content.py", "frontmatter.py", "store_cache.py", "registry.py", "text.py")
-LIBRARIES = ("PyYAML", "Markdown", "jsonschema")
+CODE = ("content.py", "frontmatter.py", "store_cache.py", "registry.py", "text.py", "sanitize.py")
+LIBRARIES = ("PyYAML", "Markdown", "jsonschema", "nh3")
 
 
 def fingerprint(types, settings, checks=()) -> str:

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import html
 import json
 import re
 from pathlib import Path
 from urllib.parse import urljoin
 
-from feedgenerator import get_tag_uri
+from feedgenerator import Rss201rev2Feed, get_tag_uri
 from pelican import signals
 from pelican.settings import DEFAULT_CONFIG
 from pelican.urlwrappers import Category
@@ -235,7 +236,12 @@ def absolute_feed_links(context, feed):
     if not feed.feed.get("description"):
         feed.feed["description"] = context.get("SITE", {}).get("description", "") or context.get("SITENAME", "")
     author = context.get("SITENAME", "")
+    # Pelican puts an article's summary in the feed as HTML; an editor's summary is text: escape it
+    # (the description is the summary in Atom feeds, and in RSS feeds with RSS_FEED_SUMMARY_ONLY).
+    summary_is_description = not isinstance(feed, Rss201rev2Feed) or context.get("RSS_FEED_SUMMARY_ONLY")
     for item in feed.items:
+        if summary_is_description and item.get("description"):
+            item["description"] = html.escape(str(item["description"]), quote=False)
         link = urljoin(root, item["link"])
         item["link"] = link
         item["unique_id"] = get_tag_uri(link, item["pubdate"])

@@ -126,6 +126,17 @@ def cross_check(store):
             if "form" in doc and not (forms / doc["form"]).is_file():
                 store.error(p, f"không có tệp mẫu đơn content/forms/{doc['form']}",
                             f"documents[{i}].form", ("documents", i, "form"))
+    used = used_forms(store)
+    if forms.is_dir():
+        for f in sorted(forms.iterdir()):
+            if not f.name.startswith(".") and f.name not in used and not f.is_symlink():
+                store.warn(store.rel(f), "không thủ tục nào dùng tệp mẫu đơn này (documents[].form) nên tệp "
+                                         "không được đăng; hãy thêm vào một thủ tục hoặc xóa tệp")
+
+
+def used_forms(store) -> set[str]:
+    """The files of content/forms/ that some procedure names: the only ones published."""
+    return {doc["form"] for p in store["procedures"] for doc in p.documents or [] if "form" in doc}
 
 
 # --- what each page shows, computed once per build -------------------------------------------
@@ -473,8 +484,9 @@ class ProceduresGenerator(PortalGenerator):
                           newline=False)
 
     def copy_forms(self):
-        """content/forms/<file> is published as /bieu-mau/<file>."""
-        self.copy_files(self.store.path / "forms", URLS["form"].format(file="").strip("/"))
+        """content/forms/<file> is published as /bieu-mau/<file>, for the files procedures name (the
+        store has checked that each is a regular file, not a link)."""
+        self.copy_files(self.store.path / "forms", URLS["form"].format(file="").strip("/"), names=used_forms(self.store))
 
     def copy_static(self, out: Path):
         self.copy_files(HERE / "static", "static/portal_procedures")
