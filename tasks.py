@@ -29,26 +29,30 @@ def _env(content, today=None, drafts=False) -> dict:
 
 def pelican(c, content=DEFAULT_CONTENT, output=DEFAULT_OUTPUT, today=None, drafts=False,
             settings="pelicanconf.py", extra=""):
-    """Every build goes through here: build into a temporary folder, swap it in only on success."""
-    output = Path(output).resolve()
-    building = output.parent / f".{output.name}.building"
-    old = output.parent / f".{output.name}.old"
-    for d in (building, old):
-        shutil.rmtree(d, ignore_errors=True)
-    env = _env(content, today, drafts)
-    env["PORTAL_CACHE"] = str(output.parent / f".{output.name}.cache")
-    result = c.run(
-        f'"{PY}" -m pelican -s "{ROOT / settings}" -o "{building}" --fatal errors {extra}',
-        env=env, warn=True, pty=False,
-    )
-    if not result.ok:
-        shutil.rmtree(building, ignore_errors=True)
-        print(f"Không tạo được trang web; thư mục {output} được giữ nguyên.", file=sys.stderr)
-        sys.exit(result.exited or 1)
-    if output.exists():
-        output.rename(old)
-    building.rename(output)
-    shutil.rmtree(old, ignore_errors=True)
+    """Every build goes through here: one at a time per output folder, into a new release folder,
+    switched in atomically only on success (plugins/portal_core/releases.py)."""
+    from portal_core.releases import OutputRefused, Releases
+
+    releases = Releases(output)
+    output = releases.output
+    with releases.lock(say=lambda msg: print(msg, file=sys.stderr, flush=True)):
+        try:
+            releases.check_output()
+        except OutputRefused as exc:
+            print(exc, file=sys.stderr)
+            sys.exit(2)
+        building = releases.new_release()
+        env = _env(content, today, drafts)
+        env["PORTAL_CACHE"] = str(output.parent / f".{output.name}.cache")
+        result = c.run(
+            f'"{PY}" -m pelican -s "{ROOT / settings}" -o "{building}" --fatal errors {extra}',
+            env=env, warn=True, pty=False,
+        )
+        if not result.ok:
+            releases.discard(building)
+            print(f"Không tạo được trang web; thư mục {output} được giữ nguyên.", file=sys.stderr)
+            sys.exit(result.exited or 1)
+        releases.publish(building)
     return output
 
 
@@ -116,6 +120,21 @@ def livereload(c, drafts=False, port=8000, content=str(DEFAULT_CONTENT), output=
     site = LiveSite(lambda: pelican(c, content, output, today=today, drafts=drafts), content, output,
                     _env(content, today, drafts))
     site.serve("localhost", int(port), [ROOT / "theme", ROOT / "plugins", ROOT / "pelicanconf.py"])
+
+
+@task(help={"output": "output folder (default: output/)"})
+def rollback(c, output=str(DEFAULT_OUTPUT)):
+    """Serve the previous build again (the one the last build replaced)."""
+    from portal_core.releases import OutputRefused, Releases
+
+    releases = Releases(output)
+    with releases.lock(say=lambda msg: print(msg, file=sys.stderr, flush=True)):
+        try:
+            back = releases.rollback()
+        except OutputRefused as exc:
+            print(exc, file=sys.stderr)
+            sys.exit(2)
+    print(f"{releases.output} giờ là bản dựng {back.name}.")
 
 
 @task

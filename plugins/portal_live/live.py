@@ -152,7 +152,7 @@ class Model:
 
     def __init__(self, content, output, settings_file: Path = ROOT / "pelicanconf.py"):
         self.content = Path(content).resolve()
-        self.output = Path(output).resolve()
+        self.output = Path(os.path.abspath(output))  # the link to the served release, not one release
         self.settings_file = Path(settings_file)
         self.scratch = None
         self.calls: list[PageCall] = []
@@ -404,7 +404,7 @@ class LiveSite:
     def __init__(self, build, content, output, env: dict):
         self.build = build
         self.content = Path(content).resolve()
-        self.output = Path(output).resolve()
+        self.output = Path(os.path.abspath(output))  # the link to the served release, not one release
         self.env = env
         self.worker: Worker | None = None
         self.worker_lock = threading.Lock()  # one request at a time
