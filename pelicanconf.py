@@ -13,10 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from portal_core.site import DEFAULTS, today_in_vietnam  # noqa: E402
+from portal_core.site import DEFAULTS, now_in_vietnam  # noqa: E402
 
 PATH = os.environ.get("PORTAL_CONTENT", str(ROOT / "content"))
-PORTAL_TODAY = os.environ.get("PORTAL_TODAY") or today_in_vietnam()
+PORTAL_TODAY = os.environ.get("PORTAL_TODAY") or now_in_vietnam()  # a date, or a date and time
 PORTAL_DRAFTS = os.environ.get("PORTAL_DRAFTS") == "1"
 SITEURL = ""  # links stay root-relative so the same build works on localhost and on any host
 FEED_DOMAIN = DEFAULTS["url"]  # replaced by the url of site.yaml when the content is read

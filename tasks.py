@@ -20,7 +20,13 @@ PREVIEW_OUTPUT = ROOT / "preview"
 def _env(content, today=None, drafts=False) -> dict:
     env = {"PORTAL_CONTENT": str(Path(content).resolve())}
     if today:
-        dt.date.fromisoformat(today)  # a clear error for a mistyped --today
+        from portal_core.site import parse_moment
+
+        try:
+            parse_moment(today)
+        except ValueError as exc:
+            print(f"--today: {exc}", file=sys.stderr)
+            sys.exit(2)
         env["PORTAL_TODAY"] = today
     if drafts:
         env["PORTAL_DRAFTS"] = "1"

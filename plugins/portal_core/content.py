@@ -76,20 +76,32 @@ class ContentError(Exception):
 FORMAT_CHECKER = jsonschema.FormatChecker()
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # a date outside is a typing mistake, on any build day
+
+
 @FORMAT_CHECKER.checks("date-or-datetime", raises=ValueError)
 def _date_or_datetime(value) -> bool:
     if isinstance(value, str):
-        dt.datetime.fromisoformat(value)
+        _in_range(dt.datetime.fromisoformat(value))
     return True
 
 
 @FORMAT_CHECKER.checks("date", raises=ValueError)
 def _date(value) -> bool:
     if isinstance(value, str):
-        dt.date.fromisoformat(value)
         if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
             raise ValueError(value)
+        _in_range(dt.date.fromisoformat(value))
     return True
+
+
+class DateOutOfRange(ValueError):
+    pass
+
+
+def _in_range(day) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DateOutOfRange(day)
 
 
 _current: "Store | None" = None
@@ -142,6 +154,21 @@ _TYPE_WORDS = {
 }
 
 
+QUOTE_HINT = "hãy viết giá trị trong dấu nháy để giữ đúng như đã gõ"
+
+
+def _written_value(full: Path, line: int | None) -> str:
+    """The value as typed on a line `key: value` (or `- value`) of a file."""
+    if not line:
+        return ""
+    try:
+        text = full.read_text(encoding="utf-8").split("\n")[line - 1]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return ""
+    value = text.split(":", 1)[1] if ":" in text else text.lstrip().removeprefix("- ")
+    return value.split(" #", 1)[0].strip()
+
+
 def _field_path(path) -> str:
     out = ""
     for part in path:
@@ -164,6 +191,9 @@ def _message(err: jsonschema.ValidationError) -> tuple[tuple, str]:
         return path + (extra[0],) if extra else path, (
             f"trường không được hỗ trợ: {names} (kiểm tra chính tả tên trường)"
         )
+    if v == "type" and "string" in (err.validator_value if isinstance(err.validator_value, list)
+                                     else [err.validator_value]) and isinstance(inst, (int, float, bool)):
+        return path, f"phải là {_TYPE_WORDS['string']}; {QUOTE_HINT}"  # completed with the text as written
     if custom:
         return path, f"{custom} (giá trị: {inst!r})" if not isinstance(inst, (dict, list)) else custom
     if v == "type":
@@ -174,6 +204,8 @@ def _message(err: jsonschema.ValidationError) -> tuple[tuple, str]:
         allowed = err.validator_value if v == "enum" else [err.validator_value]
         return path, f"giá trị {inst!r} không hợp lệ; chỉ nhận: " + ", ".join(map(str, allowed))
     if v == "format" and err.validator_value in ("date", "date-or-datetime"):
+        if isinstance(err.cause, DateOutOfRange):
+            return path, f"ngày {inst} nằm ngoài khoảng {FIRST_YEAR}–{LAST_YEAR}; kiểm tra lại năm"
         return path, f"{inst!r} không phải là ngày hợp lệ (viết theo dạng YYYY-MM-DD, ví dụ 2025-07-01)"
     if v == "format":
         return path, f"{inst!r} không đúng định dạng {err.validator_value}"
@@ -200,7 +232,11 @@ class Store:
     def __init__(self, content_path: Path, settings: dict):
         self.path = Path(content_path)
         self.settings = settings
-        self.today: dt.date = dt.date.fromisoformat(settings["PORTAL_TODAY"])
+        from .site import parse_moment
+
+        # the build's moment in Vietnam (a date alone means the end of that day) and its day
+        self.now: dt.datetime = parse_moment(settings["PORTAL_TODAY"])
+        self.today: dt.date = self.now.date()
         self.items: dict[str, list[Item]] = {}
         self.by_slug: dict[str, dict[str, Item]] = {}
         self.problems: list[Problem] = []
@@ -352,6 +388,9 @@ class Store:
             fpath, msg = _message(err)
             keys = ((index,) if index is not None else ()) + fpath
             line = line_of(full, keys, first_line=first_line)
+            if msg.endswith(QUOTE_HINT):  # a code written as a number: quote what the editor wrote
+                written = _written_value(full, line)
+                msg += f": '{written}'" if written else ""
             problems.append(Problem(source, msg, _field_path(fpath), line))
         return problems
 
@@ -433,7 +472,7 @@ class Store:
         as an object of its columns (an empty cell is an absent field); problems name the line and
         the column."""
         source = self.rel(f)
-        text = self._read_whole(f, read_text)
+        text = self._read_whole(f, lambda path: read_text(path, CSV_MAX_BYTES))
         if text is _UNREADABLE:
             return
         reader = csv.reader(io.StringIO(text))
@@ -515,6 +554,7 @@ class Store:
 
 
 _UNREADABLE = object()
+CSV_MAX_BYTES = 64 * 1024 * 1024  # a nightly export of every dossier of a province
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
 

@@ -1,7 +1,18 @@
-"""Read a content file: NFC text, a YAML front-matter block between `---` lines, a Markdown body."""
+"""Read a content file: NFC text, a YAML front-matter block between `---` lines, a Markdown body.
+
+YAML is read with the rules of YAML 1.2's core schema, which the browser editor (Decap CMS) writes:
+`7:30` and `13:00` are text (YAML 1.1 read them as minutes), `yes`/`no`/`on`/`off` are text, `012`
+is twelve; dates stay the text written, for validation to judge. Editors never need YAML's
+anchors and aliases, which can make a small file expand without limit: they are refused, and so
+are a key written twice in one mapping (YAML 1.1 lets the last silently win), numbers that are
+not finite or not reasonable, nesting deeper than any schema allows, invisible control characters
+(bidirectional overrides) and files larger than a content file can be.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 import unicodedata
 from pathlib import Path
 
@@ -12,11 +23,71 @@ try:  # libyaml is several times faster; the pure loader gives the same result
 except AttributeError:  # pragma: no cover
     _Base = yaml.SafeLoader
 
+MAX_BYTES = 1024 * 1024  # a Markdown or YAML content file; CSV files may be larger (see read_text)
+MAX_DEPTH = 12  # lists and maps inside each other: the deepest schema needs 4
+MAX_INTEGER = 10 ** 12  # no count, code or target in the content comes near
+# Control characters that are invisible or reorder text (C0/C1 controls but tab and line breaks,
+# bidirectional overrides and isolates, the byte order mark inside a text).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+
 
 class _Loader(_Base):
-    """Safe loader that keeps dates as written ("2025-13-45" must reach validation, not crash)."""
+    """Safe loader with YAML 1.2 core-schema scalars, no aliases and no duplicate keys."""
+
+    yaml_implicit_resolvers: dict = {}
+
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "không dùng được tham chiếu YAML (anchor & và alias *): hãy viết lại giá trị",
+                node.start_mark)
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"trường '{key_node.value}' được viết hai lần; hãy giữ một (lần thứ hai ở dòng này)",
+                        key_node.start_mark)
+                seen[key_node.value] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
+    def flatten_mapping(self, node):
+        pass  # YAML 1.2 has no merge key: `<<` is an ordinary (and unknown) field name
 
 
+def _core_int(loader, node):
+    text = loader.construct_scalar(node)
+    sign, digits = (-1, text[1:]) if text[0] == "-" else (1, text.lstrip("+"))
+    value = sign * (int(digits[2:], 8) if digits.startswith("0o") else int(digits[2:], 16) if digits.startswith("0x")
+                    else int(digits, 10))
+    if abs(value) > MAX_INTEGER:
+        raise yaml.constructor.ConstructorError(None, None, f"số {text} quá lớn", node.start_mark)
+    return value
+
+
+def _core_float(loader, node):
+    text = loader.construct_scalar(node)
+    value = float(text.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf")
+                  .replace(".nan", "nan").replace(".NaN", "nan").replace(".NAN", "nan"))
+    if not math.isfinite(value) or abs(value) > MAX_INTEGER:
+        raise yaml.constructor.ConstructorError(None, None, f"{text} không phải là một số dùng được", node.start_mark)
+    return value
+
+
+for tag, pattern, first, construct in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF",
+     lambda loader, node: loader.construct_scalar(node).lower() == "true"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789", _core_int),
+    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+0123456789.", _core_float),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""], lambda loader, node: None),
+):
+    _Loader.add_implicit_resolver(f"tag:yaml.org,2002:{tag}", re.compile(pattern), list(first))
+    _Loader.add_constructor(f"tag:yaml.org,2002:{tag}", construct)
+# Dates stay the text written ("2025-13-45" must reach validation, not crash).
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
@@ -40,8 +111,13 @@ def nfc(value):
     return value
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """A content file as NFC text, refused when too large, not UTF-8 or holding invisible controls."""
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FrontMatterError(f"tệp quá lớn ({size // 1024} KB; tối đa {max_bytes // 1024} KB): "
+                                   "hãy chia nội dung hoặc bỏ phần thừa")
         raw = path.read_bytes()
     except OSError as exc:
         raise FrontMatterError(f"không đọc được tệp: {exc.strerror}") from exc
@@ -49,7 +125,13 @@ def read_text(path: Path) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FrontMatterError("tệp không phải UTF-8; hãy lưu lại với mã hóa UTF-8") from exc
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    bad = _CONTROL.search(text)
+    if bad:
+        name = unicodedata.name(bad.group(0), f"U+{ord(bad.group(0)):04X}")
+        raise FrontMatterError(f"có ký tự điều khiển vô hình {name} (U+{ord(bad.group(0)):04X}); hãy xóa nó "
+                               "(thường do dán từ nơi khác)", text.count("\n", 0, bad.start()) + 1)
+    return text
 
 
 def split(text: str) -> tuple[str, str, int]:
@@ -65,10 +147,25 @@ def split(text: str) -> tuple[str, str, int]:
     raise FrontMatterError("khối thông tin đầu tệp không có dòng '---' kết thúc", 1)
 
 
+def _depth(value) -> int:
+    """How deep lists and maps nest in a value (iteratively: a deep value must not crash the check)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (list, dict)):
+            deepest = max(deepest, d)
+            if d > MAX_DEPTH:
+                return d
+            stack += [(x, d + 1) for x in (v.values() if isinstance(v, dict) else v)]
+    return deepest
+
+
 def load_yaml(text: str, first_line: int = 1):
     """Parse YAML; a syntax error becomes FrontMatterError with the file's line number."""
     try:
-        return nfc(yaml.load(text, Loader=_Loader))
+        data = yaml.load(text, Loader=_Loader)
+    except RecursionError:
+        raise FrontMatterError("các danh sách, nhóm trường lồng nhau quá sâu", first_line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
@@ -76,9 +173,14 @@ def load_yaml(text: str, first_line: int = 1):
         if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
             # e.g. an unclosed "[" is noticed a line later: say where it began too
             problem += f" ({exc.context}, bắt đầu ở dòng {exc.context_mark.line + first_line})"
+        if isinstance(exc, yaml.constructor.ConstructorError) and exc.context is None:
+            raise FrontMatterError(problem, line) from exc  # not a syntax error: what the value is
         raise FrontMatterError(f"lỗi cú pháp YAML: {problem}", line) from exc
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"lỗi cú pháp YAML: {exc}") from exc
+    if _depth(data) > MAX_DEPTH:
+        raise FrontMatterError(f"các danh sách, nhóm trường lồng nhau quá sâu (quá {MAX_DEPTH} tầng)", first_line)
+    return nfc(data)
 
 
 def read_markdown_file(path: Path) -> tuple[dict, str, int]:

@@ -84,7 +84,12 @@ class ContentType:
     def validator(self):
         from .content import FORMAT_CHECKER
 
-        cls = jsonschema.validators.validator_for(self.schema)
+        base = jsonschema.validators.validator_for(self.schema)
+        # A count is a whole number written as one: 1.0 is refused where an integer is meant (JSON
+        # Schema accepts it), and true/false is never a number.
+        checker = base.TYPE_CHECKER.redefine(
+            "integer", lambda _, v: isinstance(v, int) and not isinstance(v, bool))
+        cls = jsonschema.validators.extend(base, type_checker=checker)
         return cls(self.schema, format_checker=FORMAT_CHECKER)
 
     def enum_labels(self, field_name: str) -> dict:
@@ -257,9 +262,10 @@ def search_entries(store) -> list[SearchEntry]:
     return out
 
 
-def public(store, type_name: str, day: dt.date | None = None) -> list:
-    """The items of a type that a visitor may see on `day` (default: the build's today)."""
+def public(store, type_name: str, day=None) -> list:
+    """The items of a type that a visitor may see at `day` (a date or a datetime; default: the
+    build's moment, store.now)."""
     ct = _TYPES[type_name]
-    day = day or store.today
+    day = day or store.now
     items = store[type_name]
     return list(items) if ct.is_public is None else [i for i in items if ct.is_public(i, day)]

@@ -46,5 +46,22 @@ def store_schema_contacts(store) -> list[str]:
     return list(ct.schema["properties"]["contacts"]["properties"]) if ct else []
 
 
+def now_in_vietnam() -> str:
+    """The build's moment: the date and time in Vietnam now, 'YYYY-MM-DDTHH:MM'."""
+    return dt.datetime.now(ZoneInfo(TIMEZONE)).strftime("%Y-%m-%dT%H:%M")
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """PORTAL_TODAY / --today: 'YYYY-MM-DD' (the end of that day: everything dated that day is out)
+    or 'YYYY-MM-DD HH:MM' (Vietnam time). Raises ValueError with a message for editors."""
+    text = str(text).strip()
+    try:
+        if len(text) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(23, 59, 59))
+        return dt.datetime.fromisoformat(text).replace(tzinfo=None, second=0, microsecond=0)
+    except ValueError:
+        raise ValueError(f"'{text}' không phải là ngày (YYYY-MM-DD) hay ngày giờ (YYYY-MM-DD HH:MM)") from None
+
+
 def today_in_vietnam() -> str:
     return dt.datetime.now(ZoneInfo(TIMEZONE)).date().isoformat()

@@ -75,21 +75,34 @@ HTML_ALT_RE = re.compile(r"""\balt\s*=\s*(?:"(?P<a>[^"]*)"|'(?P<b>[^']*)'|(?P<c>
 ROOT_RELATIVE_RE = re.compile(r'(\s(?:href|src)=")/(?!/)')
 
 
-def publishing_state(status: str | None, day: dt.date | None, expires: dt.date | None, today: dt.date) -> str:
-    """DRAFT, FUTURE, EXPIRED or PUBLISHED. `expires` is the last day shown (both ends included)."""
+def publishing_state(status: str | None, published, expires: dt.date | None, now) -> str:
+    """DRAFT, FUTURE, EXPIRED or PUBLISHED at the moment `now` (a datetime in Vietnam; a date means
+    the end of that day). `published` is a date or, when the file gives a time, a datetime: an item
+    dated today at 23:59 is not out at 13:50. `expires` is the last day shown (both ends included)."""
+    if isinstance(now, dt.date) and not isinstance(now, dt.datetime):
+        now = dt.datetime.combine(now, dt.time(23, 59, 59))
     if status == "draft":
         return DRAFT
-    if day and day > today:
+    if isinstance(published, dt.datetime):
+        if published.replace(tzinfo=None) > now:
+            return FUTURE
+    elif published and published > now.date():
         return FUTURE
-    if expires and expires < today:
+    if expires and expires < now.date():
         return EXPIRED
     return PUBLISHED
 
 
-def is_public(item, day: dt.date) -> bool:
-    """Whether a visitor sees the item on `day` in listings, feeds and search (published, its date
-    come, not expired); an expired item keeps its page."""
-    return publishing_state(item.status, item.date_value, item.expires_date, day) == PUBLISHED
+def published_at(value):
+    """A news `date` as written: a date, or a datetime when the file gives a time."""
+    text = str(value)
+    return dt.datetime.fromisoformat(text) if len(text) > 10 else as_date(text)
+
+
+def is_public(item, when) -> bool:
+    """Whether a visitor sees the item at `when` (a datetime, or a whole day) in listings, feeds and
+    search (published, its date come, not expired); an expired item keeps its page."""
+    return publishing_state(item.status, item.published_at, item.expires_date, when) == PUBLISHED
 
 
 def search_entries(store) -> list[SearchEntry]:
@@ -105,7 +118,8 @@ def prepare(item, store):
     item.url = URLS["item"].format(slug=item.slug)
     item.date_value = as_date(item.data["date"])
     item.expires_date = as_date(item.data.get("expires"))
-    item.state = publishing_state(item.data.get("status"), item.date_value, item.expires_date, store.today)
+    item.published_at = published_at(item.data["date"])
+    item.state = publishing_state(item.data.get("status"), item.published_at, item.expires_date, store.now)
     # What other plugins (search, sitemap, ...) may show: never a draft or a future item.
     item.listed = item.state == PUBLISHED
 
@@ -166,9 +180,9 @@ def apply_publishing_rules(generator, metadata):
     """Set each article's Pelican status from `status`, `date` and `expires` on the build's today."""
     store = current_store()
     preview = bool(generator.settings.get("PORTAL_DRAFTS", False))
-    date = metadata.get("date")
-    day = date.date() if isinstance(date, dt.datetime) else date
-    state = publishing_state(metadata.get("status"), day, metadata.get("expires"), store.today)
+    item = store.get("news", metadata.get("slug", ""))
+    state = item.state if item is not None else publishing_state(
+        metadata.get("status"), metadata.get("date"), metadata.get("expires"), store.now)
     metadata["state"] = state
     metadata["state_label"] = STATE_LABELS[state]
     metadata["is_draft"] = state == DRAFT

@@ -126,6 +126,10 @@ def cross_check(store):
             if "form" in doc and not (forms / doc["form"]).is_file():
                 store.error(p, f"không có tệp mẫu đơn content/forms/{doc['form']}",
                             f"documents[{i}].form", ("documents", i, "form"))
+    for p in store["procedures"]:
+        if p.updated_date > store.today:  # a warning: a stop would depend on the build's day
+            store.warn(p, f"ngày cập nhật {p.updated_date.isoformat()} sau ngày hôm nay "
+                          f"({store.today.isoformat()}); kiểm tra lại", "updated")
     used = used_forms(store)
     if forms.is_dir():
         for f in sorted(forms.iterdir()):
