@@ -1,7 +1,6 @@
 """Tasks for editors and operators: `invoke --list` shows them all."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import sys

@@ -4,7 +4,6 @@ on any day, scheduling with the time of day, and random front matter of every ty
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
 import yaml
