@@ -188,3 +188,28 @@ test("completions and near spellings are the terms lunr's token set finds", () =
   }
   assert.ok(nonEmpty > 50);
 });
+
+// Whatever is typed or pasted, a query stays quick: its length, its words and its near spellings are
+// capped. Each of these froze the tab before the caps (the timeout fails the test instead of hanging).
+test('a 10,000-letter word, thousands of words and pasted text are answered', { timeout: 20000 }, () => {
+  const long = 'khaisinh'.repeat(1250);
+  for (const q of [long, 'đăng ký '.repeat(2000), long + ' khai sinh', 'ầ'.repeat(10000),
+    Array.from({ length: 3000 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join(' ')]) {
+    const found = procedures.search(q);
+    assert.ok(Array.isArray(found.results));
+    assert.ok(found.words.length <= api.limits.words);
+    other.search(q);
+  }
+  assert.ok(api.analyse(long).every((w) => w.text.length <= api.limits.queryChars));
+  // the query's first words still count: a long tail does not push them out
+  assert.ok(slugs('dang ky khai sinh ' + long).includes('dang-ky-khai-sinh'));
+});
+
+test('near spellings are looked up for words of reasonable length only, and a bounded number', () => {
+  assert.equal(api.limits.fuzzyLength, 30);
+  const part = procedures.parts[0];
+  assert.deepEqual(part.near('k'.repeat(31)), []);
+  assert.ok(part.near('khai').length <= api.limits.near);
+  // a typo is still found within the limits
+  assert.ok(slugs('dang ky khai snh').includes('dang-ky-khai-sinh'));
+});

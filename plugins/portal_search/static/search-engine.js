@@ -20,9 +20,15 @@
   var KNOWN_EXPANSION_WEIGHT = 0.3; // completions of a word that is already a whole word
   var EXACT_BONUS = 1; // score × (1 + this × share of an accented query's words the title has exactly)
   var EXACT_RERANK = 50; // how many top results the exact-diacritics bonus looks at
+  // Limits that keep every query quick whatever is typed or pasted (a 10,000-letter word froze the
+  // tab: near spellings were tried for every position of it): the query's length, its words, the
+  // length of a word looked up by near spelling, and how many near spellings are collected.
+  var MAX_QUERY_CHARS = 200;
   var MAX_WORDS = 24;
   var MAX_EXPANSIONS = 30;
   var FUZZY_MIN_LENGTH = 4;
+  var FUZZY_MAX_LENGTH = 30;
+  var MAX_NEAR = 60;
   var FEW_RESULTS = 3;
   var KEEP_RATIO = 0.08; // drop results scoring under this share of the best one
 
@@ -39,7 +45,7 @@
 
     /* The words of a query with what the engine needs to know about each. */
     function analyse(query) {
-      var words = V.words(query).slice(0, MAX_WORDS).map(function (w) {
+      var words = V.words(String(query).slice(0, MAX_QUERY_CHARS)).slice(0, MAX_WORDS).map(function (w) {
         return {
           text: w.text, start: w.start, end: w.end, code: w.parts.length > 0,
           folded: V.fold(w.text), exact: V.exact(w.text), marked: hasMarks(w.text), filler: false
@@ -226,8 +232,9 @@
       var letters = this.ix.letters;
       var seen = Object.create(null);
       var out = [];
+      if (word.length > FUZZY_MAX_LENGTH) return out;  // no word of the index is that long
       function test(t) { if (!seen[t]) { seen[t] = true; if (has.has(t)) out.push(t); } }
-      for (var i = 0; i <= word.length; i++) {
+      for (var i = 0; i <= word.length && out.length < MAX_NEAR; i++) {
         var head = word.slice(0, i);
         if (i < word.length) test(head + word.slice(i + 1));
         if (i + 1 < word.length) test(head + word[i + 1] + word[i] + word.slice(i + 2));
@@ -473,7 +480,9 @@
 
     Engine.prototype.highlights = highlights;
 
-    return { Engine: Engine, analyse: analyse, highlights: highlights, readIndex: readIndex, lunrIndex: lunrIndex };
+    return { Engine: Engine, analyse: analyse, highlights: highlights, readIndex: readIndex, lunrIndex: lunrIndex,
+      limits: { queryChars: MAX_QUERY_CHARS, words: MAX_WORDS, fuzzyLength: FUZZY_MAX_LENGTH, near: MAX_NEAR,
+        expansions: MAX_EXPANSIONS } };
   }
 
   var api = { create: create, FILLERS: FILLERS };
