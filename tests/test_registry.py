@@ -127,3 +127,12 @@ def test_templates_are_strict_in_the_tests():
         env.from_string("{{ procedure.titel }}").render(procedure={"title": "x"})
     with pytest.raises(UndefinedError):
         env.from_string("{% if pgae_name %}x{% endif %}").render(page_name="/")
+
+
+def test_two_plugins_cannot_claim_the_same_url_root(registered):
+    from portal_core import registry
+
+    with pytest.raises(ValueError, match="/thu-tuc/.*procedures"):
+        registry.register_urls("journeys_test", {"index": "/thu-tuc/hanh-trinh/"})
+    assert not registry.has_url("journeys_test")
+    registry.register_urls("procedures", {"index": "/thu-tuc/"})  # its owner may declare it again

@@ -149,6 +149,8 @@ _URLS: dict[str, dict[str, str]] = {}  # owner -> {name: pattern}
 _ROOTS: dict[str, str] = {}  # first path segment -> owner
 _NAV: dict[str, NavEntry] = {}
 _HOME: dict[str, HomeBlock] = {}
+# Folders several plugins write into (open data, static files).
+SHARED_SEGMENTS = frozenset({"api", "static"})
 # Path segments the site itself uses at the top level, owned by no content type.
 SITE_SEGMENTS = frozenset({"api", "theme", "static", "images", "feeds", "drafts", "index", "404", "sitemap", "preview"})
 
@@ -182,11 +184,15 @@ def register_urls(owner: str, patterns: dict[str, str]) -> None:
     """Declare named URL patterns (root-relative, e.g. {"index": "/hoi-dap/", "item": "/hoi-dap/{slug}/"}) owned by `owner`.
 
     The first path segment of each becomes a reserved top-level slug."""
+    for pattern in patterns.values():
+        first = pattern.strip("/").split("/", 1)[0]
+        if first and "{" not in first and _ROOTS.get(first, owner) != owner and first not in SHARED_SEGMENTS:
+            raise ValueError(f"'{owner}' declares the URL root /{first}/, which '{_ROOTS[first]}' owns")
     _URLS.setdefault(owner, {}).update(patterns)
     for pattern in patterns.values():
         first = pattern.strip("/").split("/", 1)[0]
         if first and "{" not in first:
-            _ROOTS[first] = owner
+            _ROOTS.setdefault(first, owner)
 
 
 def register_nav(owner: str, label: str, url_name: str, position: int) -> None:
