@@ -176,3 +176,23 @@ def test_random_front_matter_is_accepted_or_reported_never_a_crash(base, front, 
     if isinstance(result, ContentError):
         assert result.problems and all(p.file for p in result.problems)
         assert any(f"{kind}/ngau-nhien.md" in p.file for p in result.problems), result.report()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(which=st.sampled_from(["site.yaml", "wards.yaml", "search/synonyms.yaml"]), value=VALUES,
+       raw=st.booleans(), junk=st.text(max_size=80))
+def test_random_yaml_files_are_accepted_or_reported_never_a_crash(base, which, value, raw, junk):
+    """The single YAML files (site settings, wards, synonyms) too."""
+    from portal_core.content import ContentError
+
+    content = base / "random-yaml"
+    shutil.rmtree(content, ignore_errors=True)
+    shutil.copytree(DATA / "minimal", content)
+    try:
+        text = junk if raw else yaml.safe_dump(value, allow_unicode=True)
+    except (yaml.YAMLError, ValueError):
+        text = junk
+    (content / which).write_text(text, encoding="utf-8")
+    result = load(content)
+    if isinstance(result, ContentError):
+        assert result.problems and all(p.file for p in result.problems), result.report()
