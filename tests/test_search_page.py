@@ -215,7 +215,11 @@ def test_header_box_loads_the_index_on_focus_and_offers_results(page, base):
     assert not [u for u in requested if "procedures.json" in u or "lunr" in u], "loaded before focus"
     page.focus("#site-search-q")
     page.keyboard.type("khai sinh", delay=20)
-    page.wait_for_selector(".search-dropdown a")
+    # wait for the drop-down of the whole query (each letter typed updates it: after "k" it already
+    # holds a link, the one to all results for "k")
+    page.wait_for_function("""q => { const a = document.querySelectorAll('.search-dropdown a');
+        return a.length > 1 && a[a.length - 1].getAttribute('href') === '/tim-kiem/?q=' + q; }""",
+                           arg=quote("khai sinh"))
     assert any("procedures.json" in u for u in requested)
     links = page.eval_on_selector_all(".search-dropdown a", "as => as.map(a => a.getAttribute('href'))")
     assert links[0] == "/thu-tuc/dang-ky-khai-sinh/"
