@@ -157,19 +157,31 @@ FRONT = st.sampled_from(sorted(FIELDS)).flatmap(
     lambda kind: st.tuples(st.just(kind), st.dictionaries(st.sampled_from(FIELDS[kind] + ["x"]), VALUES, max_size=8)))
 
 
+def _fresh(content):
+    """A fresh copy of the minimal content folder at `content`."""
+    shutil.rmtree(content, ignore_errors=True)
+    shutil.copytree(DATA / "minimal", content)
+    return content
+
+
+def _yaml_or(value, junk: str) -> str:
+    """`value` written as YAML (a text as it is), or `junk` when YAML cannot write it."""
+    if isinstance(value, str):
+        return value
+    try:
+        return yaml.safe_dump(value, allow_unicode=True)
+    except (yaml.YAMLError, ValueError):
+        return junk
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(front=FRONT, raw=st.booleans(), junk=st.text(max_size=60))
 def test_random_front_matter_is_accepted_or_reported_never_a_crash(base, front, raw, junk):
     from portal_core.content import ContentError
 
     kind, data = front
-    content = base / "random"
-    shutil.rmtree(content, ignore_errors=True)
-    shutil.copytree(DATA / "minimal", content)
-    try:
-        header = junk if raw else yaml.safe_dump(data, allow_unicode=True)
-    except (yaml.YAMLError, ValueError):
-        header = junk
+    content = _fresh(base / "random")
+    header = _yaml_or(junk if raw else data, junk)
     (content / kind).mkdir(exist_ok=True)
     (content / kind / "ngau-nhien.md").write_text(f"---\n{header}\n---\nNội dung.\n", encoding="utf-8")
     result = load(content)
@@ -185,14 +197,8 @@ def test_random_yaml_files_are_accepted_or_reported_never_a_crash(base, which, v
     """The single YAML files (site settings, wards, synonyms) too."""
     from portal_core.content import ContentError
 
-    content = base / "random-yaml"
-    shutil.rmtree(content, ignore_errors=True)
-    shutil.copytree(DATA / "minimal", content)
-    try:
-        text = junk if raw else yaml.safe_dump(value, allow_unicode=True)
-    except (yaml.YAMLError, ValueError):
-        text = junk
-    (content / which).write_text(text, encoding="utf-8")
+    content = _fresh(base / "random-yaml")
+    (content / which).write_text(_yaml_or(junk if raw else value, junk), encoding="utf-8")
     result = load(content)
     if isinstance(result, ContentError):
         assert result.problems and all(p.file for p in result.problems), result.report()
