@@ -350,13 +350,8 @@ class Store:
                         "không phải là tệp thông thường (thiết bị, pipe hoặc socket); hãy xóa nó khỏi thư mục nội dung")))
 
     def rel_link(self, path: Path) -> str:
-        """A path relative to the content folder's parent, without following a link at its end."""
-        if self._base is None:
-            self._base = self.path.resolve().parent
-        try:
-            return str(Path(os.path.realpath(path.parent)).relative_to(self._base) / path.name)
-        except ValueError:
-            return str(path)
+        """`rel` of a path without following a link at its end."""
+        return str(Path(self.rel(path.parent)) / path.name)
 
     def _load_type(self, ct: ContentType) -> None:
         self.items[ct.name] = []

@@ -70,8 +70,7 @@ def _core_int(loader, node):
 
 def _core_float(loader, node):
     text = loader.construct_scalar(node)
-    value = float(text.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf")
-                  .replace(".nan", "nan").replace(".NaN", "nan").replace(".NAN", "nan"))
+    value = float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))  # YAML's .inf, .NaN…
     if not math.isfinite(value) or abs(value) > MAX_INTEGER:
         raise yaml.constructor.ConstructorError(None, None, f"{text} không phải là một số dùng được", node.start_mark)
     return value

@@ -53,8 +53,9 @@ class FrontMatterReader(BaseReader):
     def read(self, source_path):
         path = Path(source_path)
         store = content.current_store()
+        source = store.rel(path)
         item = next((i for ct in registry.content_types() if ct.folder
-                     for i in [store.get(ct.name, path.stem)] if i is not None and i.source == store.rel(path)), None)
+                     for i in [store.get(ct.name, path.stem)] if i is not None and i.source == source), None)
         if item is not None:
             data, body = item.data, item.body  # read and validated moments ago by the store
         else:

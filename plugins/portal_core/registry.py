@@ -17,6 +17,7 @@ Adding a content type is one plugin folder that declares its type here, and one 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,13 +64,10 @@ class ContentType:
     search_position: int = 100
     record: Callable | None = None
     extras: dict = field(default_factory=dict)
-    _schema: dict | None = field(default=None, repr=False)
 
     @property
     def schema(self) -> dict:
-        if self._schema is None:
-            self._schema = json.loads(Path(self.schema_path).read_text(encoding="utf-8"))
-        return self._schema
+        return load_schema(self.schema_path)
 
     @property
     def fields(self) -> frozenset:
@@ -93,9 +91,23 @@ class ContentType:
         return cls(self.schema, format_checker=FORMAT_CHECKER)
 
     def enum_labels(self, field_name: str) -> dict:
-        """{value: Vietnamese label} of an enum field (a list field's items too), from the schema."""
-        prop = (self.schema.get("properties") or {}).get(field_name, {})
-        return dict(prop.get("x-enum-labels") or (prop.get("items") or {}).get("x-enum-labels") or {})
+        return enum_labels(self.schema, field_name)
+
+
+@functools.lru_cache(maxsize=None)
+def _read_schema(path: str) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def load_schema(path) -> dict:
+    """A content type's JSON Schema, read once per process (shared: do not change it)."""
+    return _read_schema(str(path))
+
+
+def enum_labels(schema: dict, field_name: str) -> dict:
+    """{value: Vietnamese label} of an enum field of `schema` (a list field's items too)."""
+    prop = (schema.get("properties") or {}).get(field_name, {})
+    return dict(prop.get("x-enum-labels") or (prop.get("items") or {}).get("x-enum-labels") or {})
 
 
 @dataclass
@@ -211,24 +223,27 @@ def content_type(name: str) -> ContentType | None:
     return _TYPES.get(name)
 
 
-def url(name: str, **params) -> str:
-    """The URL of a declared pattern: url("procedures") is its "index", url("procedures.item", slug=…)."""
+def _split(name: str) -> tuple[str, str]:
     owner, _, which = name.partition(".")
-    patterns = _URLS.get(owner)
-    if patterns is None or (which or "index") not in patterns:
-        raise KeyError(f"no URL named '{name}' is declared (declared: {', '.join(sorted(all_url_names()))})")
-    return patterns[which or "index"].format(**params)
+    return owner, which or "index"
 
 
 def pattern(name: str) -> str:
-    """The declared pattern itself ("/<root>/{slug}/"), for JavaScript that fills it in."""
-    owner, _, which = name.partition(".")
-    return _URLS[owner][which or "index"]
+    """The declared pattern itself ("/<root>/{slug}/"): url("procedures") is its "index"."""
+    owner, which = _split(name)
+    if which not in _URLS.get(owner, {}):
+        raise KeyError(f"no URL named '{name}' is declared (declared: {', '.join(sorted(all_url_names()))})")
+    return _URLS[owner][which]
+
+
+def url(name: str, **params) -> str:
+    """The URL of a declared pattern, filled in: url("procedures.item", slug=…)."""
+    return pattern(name).format(**params)
 
 
 def has_url(name: str) -> bool:
-    owner, _, which = name.partition(".")
-    return (which or "index") in _URLS.get(owner, {})
+    owner, which = _split(name)
+    return which in _URLS.get(owner, {})
 
 
 def all_url_names() -> list[str]:

@@ -55,8 +55,8 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
 
 
 def _is_site_path(url: str) -> bool:
-    u = url.strip()
-    return u.startswith("/") and not u.startswith("//") or not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", u)
+    """A path on this site: no scheme (https:, data:…) and no other host (//host/…)."""
+    return not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^//", url.strip())
 
 
 def clean(html: str) -> str:
@@ -88,19 +88,25 @@ def _parts(html: str) -> list[tuple[str, str, str]]:
     return p.parts
 
 
-def removed(html: str) -> list[str]:
-    """What `clean` takes out of `html`, in plain words (for the editor's warning)."""
+def removed(html: str) -> list[tuple[str, str, str]]:
+    """What `clean` takes out of `html`: (tag, attribute or '', value) once each; an attribute of an
+    element removed whole is not listed (the element is)."""
     kept = set(_parts(clean(html)))
     out = []
     for tag, attr, value in _parts(html):
         if (tag, attr, value) in kept or attr == "rel" or attr and (tag, "", "") not in kept:
-            continue  # kept, or an attribute of an element removed whole (said once, for the element)
+            continue
         if attr == "class" and value and all(c in CLASSES.get(tag, ()) for c in value.split()):
             continue
-        what = f"thẻ <{tag}>" if not attr else f"thuộc tính {attr}=\"{value[:40]}\" của thẻ <{tag}>"
-        if what not in out:
-            out.append(what)
+        if (tag, attr, value) not in out:
+            out.append((tag, attr, value))
     return out
+
+
+def describe(part: tuple[str, str, str]) -> str:
+    """A removed element or attribute in plain words."""
+    tag, attr, value = part
+    return f"thẻ <{tag}>" if not attr else f"thuộc tính {attr}=\"{value[:40]}\" của thẻ <{tag}>"
 
 
 # Cheap signs that a body may hold something to remove: raw HTML or an attribute list.
@@ -115,16 +121,16 @@ def warn_removed(store, render) -> None:
         for item in items:
             if not item.body or not item.source.endswith(".md") or not _SUSPECT.search(item.body):
                 continue
-            for what in removed(str(render(item.body))):
-                store.warn(item, f"nội dung có {what}, không được phép nên đã bị bỏ khi đăng; chỉ dùng Markdown "
-                                 "(xem mục 'HTML trong nội dung' của README)", line=_line_of(item, what))
+            for part in removed(str(render(item.body))):
+                store.warn(item, f"nội dung có {describe(part)}, không được phép nên đã bị bỏ khi đăng; chỉ dùng "
+                                 "Markdown (xem mục 'HTML trong nội dung' của README)", line=_line_of(item, part))
 
 
-def _line_of(item, what: str) -> int:
+def _line_of(item, part: tuple[str, str, str]) -> int:
     """The body line where the removed tag or attribute appears (the body's first line if unknown):
     looked for by the attribute's value, then its name, then the tag."""
-    m = re.search(r'thẻ <(\w+)>$|thuộc tính ([\w-]+)="(.*)" của thẻ <(\w+)>$', what)
-    needles = [f"<{m.group(1)}"] if m and m.group(1) else [m.group(3), m.group(2) + "=", f"<{m.group(4)}"] if m else []
+    tag, attr, value = part
+    needles = [value[:40], attr + "=", f"<{tag}"] if attr else [f"<{tag}"]
     lines = item.body.lower().split("\n")
     for needle in filter(None, (n.lower() for n in needles)):
         for i, line in enumerate(lines):

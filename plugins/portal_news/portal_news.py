@@ -20,7 +20,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import html
-import json
 import re
 from pathlib import Path
 from urllib.parse import urljoin
@@ -38,7 +37,7 @@ from portal_core.text import as_date
 HERE = Path(__file__).parent
 RESERVED = frozenset({"the", "thong-bao", "tin-tuc", "trang", "page", "index", "feeds", "ban-nhap"})
 SCHEMA_PATH = HERE / "news.schema.json"
-CATEGORY_LABELS = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["properties"]["category"]["x-enum-labels"]
+CATEGORY_LABELS = registry.enum_labels(registry.load_schema(SCHEMA_PATH), "category")
 HOME_LATEST = 5  # latest news on the home page (besides the pinned ones)
 URLS = {"index": "/tin-tuc/", "item": "/tin-tuc/{slug}/", "category": "/tin-tuc/{slug}/",
         "feed": "/tin-tuc/feeds/all.atom.xml"}

@@ -32,13 +32,7 @@ URLS = {
 SCHEMA_PATH = HERE / "office.schema.json"
 
 
-def _enum_labels(name: str) -> dict:
-    import json
-
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["properties"][name]["x-enum-labels"]
-
-
-KIND_LABELS = _enum_labels("kind")  # trung-tam, chi-nhanh, diem-tiep-nhan, in this order
+KIND_LABELS = registry.enum_labels(registry.load_schema(SCHEMA_PATH), "kind")  # trung-tam, chi-nhanh, diem-tiep-nhan, in this order
 KIND_PLURALS = {"trung-tam": "Trung tâm tỉnh", "chi-nhanh": "Các chi nhánh", "diem-tiep-nhan": "Các điểm tiếp nhận"}
 STATUS_LABELS = {"open": "Đang hoạt động", "planned": "Sắp mở", "merged": "Đã sáp nhập", "closed": "Đã ngừng hoạt động"}
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

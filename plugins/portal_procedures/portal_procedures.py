@@ -19,7 +19,7 @@ from portal_core.text import as_date
 
 HERE = Path(__file__).parent
 SCHEMA_PATH = HERE / "procedure.schema.json"
-SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+SCHEMA = registry.load_schema(SCHEMA_PATH)
 QR_SCRIPT = HERE / "qr.py"
 # Path segments under /thu-tuc/ that the site uses itself: no procedure file may take them.
 RESERVED = frozenset({"linh-vuc", "cap", "truc-tuyen", "phi-dia-gioi", "qr", "page", "index"})
@@ -32,17 +32,12 @@ URLS = {
 }
 
 
-def _labels(name: str) -> dict:
-    prop = SCHEMA["properties"][name]
-    return dict(prop.get("x-enum-labels") or prop["items"]["x-enum-labels"])
-
-
 # A document's fields, None when the file does not give them (as an item's fields read).
 DOCUMENT_FIELDS = dict.fromkeys(SCHEMA["properties"]["documents"]["items"]["properties"])
-LEVEL_LABELS = _labels("levels")
+LEVEL_LABELS = registry.enum_labels(SCHEMA, "levels")
 LEVELS = tuple(LEVEL_LABELS)
-ONLINE_LABELS = _labels("online")
-CHANNEL_LABELS = dict(SCHEMA["properties"]["channels"]["items"]["properties"]["kind"]["x-enum-labels"])
+ONLINE_LABELS = registry.enum_labels(SCHEMA, "online")
+CHANNEL_LABELS = registry.enum_labels(SCHEMA["properties"]["channels"]["items"], "kind")
 # Each badge says in a few plain words what it means for the citizen.
 BADGES = {
     "toan-trinh": {"kind": "online", "label": "Toàn trình",
@@ -324,7 +319,7 @@ def finder_procedures(store) -> dict:
 
 def api_schema(site_url: str) -> dict:
     """The published JSON Schema of /api/procedures.json, derived from the content schema."""
-    content = _strip_editor_keys(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    content = _strip_editor_keys(SCHEMA)
     record = {k: v for k, v in content.items() if k not in ("$schema", "$id")}
     record["title"] = "Thủ tục hành chính (một mục của /api/procedures.json)"
     record["properties"] = {
