@@ -162,6 +162,25 @@ def new(c, kind, title, content=str(DEFAULT_CONTENT)):
     print(f"Đã tạo {path}. Điền các trường rồi chạy: invoke check")
 
 
+@task(help={"content": "content folder (default: content/)",
+            "check": "only list the files the editor would write differently (exit 1 if any)"})
+def cms_format(c, content=str(DEFAULT_CONTENT), check=False):
+    """Write every content file the way the browser editor writes it (key order, YAML style), so
+    that saving an entry unchanged changes nothing and a diff shows only what an editor changed."""
+    from pelican.settings import read_settings
+
+    from portal_cms.portal_cms import format_content
+    from portal_core import registry
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    registry.register_plugins(settings["PLUGINS"])
+    code, out = format_content(Path(content).resolve(), settings, check=check)
+    print(out, end="")
+    if check and code == 1:
+        print("Các tệp trên chưa theo định dạng của trình soạn thảo: chạy `invoke cms-format`.", file=sys.stderr)
+    sys.exit(code)
+
+
 @task(help={"k": "only tests matching this expression", "browser": "include browser tests (default yes)"})
 def test(c, k="", browser=True):
     """Run the whole test suite: JavaScript unit tests, then pytest (build, browser, relevance)."""

@@ -345,7 +345,7 @@ def write_offices(rng, out: Path, plain: Path | None, n: int, fields: list[str])
             meta = {"Title": d["name"], "Date": d["opened"].isoformat(), "Category": "Địa điểm", "Slug": o["slug"]}
             (plain / "offices" / f"{o['slug']}.md").write_text(plain_article(meta, "\n".join(lines) + "\n\n" + body),
                                                                encoding="utf-8")
-    (out / "wards.yaml").write_text(nfc(yaml.safe_dump(wards, allow_unicode=True, sort_keys=False, width=120)),
+    (out / "wards.yaml").write_text(nfc(yaml.safe_dump({"wards": wards}, allow_unicode=True, sort_keys=False, width=120)),
                                     encoding="utf-8")
     return offices
 
@@ -424,7 +424,7 @@ def write_rest(rng, out: Path, plain: Path | None, procs: list[dict]) -> None:
     (out / "site.yaml").write_text(nfc(yaml.safe_dump(site, allow_unicode=True, sort_keys=False, width=120)),
                                    encoding="utf-8")
     (out / "search" / "synonyms.yaml").write_text(
-        nfc(yaml.safe_dump(V.SYNONYMS, allow_unicode=True, default_flow_style=None, width=120)), encoding="utf-8")
+        nfc(yaml.safe_dump({"groups": [{"terms": g} for g in V.SYNONYMS]}, allow_unicode=True, default_flow_style=None, width=120)), encoding="utf-8")
     for f in V.FIELDS.values():
         for form in f["forms"]:
             (out / "forms" / form).write_bytes(nfc(f"Mẫu {form} (dữ liệu mẫu cho đo hiệu năng)\n").encode())

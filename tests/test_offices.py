@@ -214,7 +214,7 @@ def test_finder_data_is_compact_and_only_open(geo_site):
     path = geo_site / "dia-diem" / "gan-nhat" / "du-lieu.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     assert {o["slug"] for o in data["offices"]} == OPEN
-    wards = yaml.safe_load((GEO_SITE / "wards.yaml").read_text(encoding="utf-8"))
+    wards = yaml.safe_load((GEO_SITE / "wards.yaml").read_text(encoding="utf-8"))["wards"]
     assert [w["name"] for w in data["wards"]] == [w["name"] for w in wards]
     assert data["wards"][1]["old_names"] == ["Thị trấn Lái Thiêu"]
     assert "procedures" not in data  # read only when the citizen filters by procedure
@@ -249,7 +249,7 @@ def test_leaflet_is_served_from_the_site(geo_site):
 
 # --- coverage -------------------------------------------------------------------------------
 def expected_coverage(day: dt.date):
-    wards = yaml.safe_load((GEO_SITE / "wards.yaml").read_text(encoding="utf-8"))
+    wards = yaml.safe_load((GEO_SITE / "wards.yaml").read_text(encoding="utf-8"))["wards"]
     open_ = [(slug, o) for slug, o in OFFICES.items() if is_open(o, day)]
     out = []
     for w in wards:

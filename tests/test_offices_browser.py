@@ -32,7 +32,7 @@ def read_offices(content: Path) -> dict[str, dict]:
 
 
 def read_wards(content: Path) -> list[dict]:
-    return yaml.safe_load((content / "wards.yaml").read_text(encoding="utf-8")) or []
+    return (yaml.safe_load((content / "wards.yaml").read_text(encoding="utf-8")) or {}).get("wards") or []
 
 
 def read_procedures(content: Path) -> dict[str, dict]:

@@ -98,7 +98,7 @@ CASES = {
                                   "site.yaml", "popular_procedures[1]", "khong-co", "popular_procedures:"),
     "ward outside Vietnam": (lambda c: edit(c / "wards.yaml", "  lon: 106.66", "  lon: 2.35"),
                              "wards.yaml", "lon", "ngoài Việt Nam", "lon: 2.35"),
-    "synonym group not a list": (lambda c: write(c / "search/synonyms.yaml", "- CCCD\n"),
+    "synonym group not a list": (lambda c: write(c / "search/synonyms.yaml", "groups:\n  - terms: [CCCD]\n"),
                                  "synonyms.yaml", None, "ít nhất 2 từ", None),
     "unknown news category": (lambda c: edit(c / "news/khai-truong.md", "category: tin-tuc", "category: su-kien"),
                               "news/khai-truong.md", "category", "su-kien", "category:"),

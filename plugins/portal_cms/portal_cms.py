@@ -28,35 +28,58 @@ from portal_core.portal_core import PortalGenerator
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 DECAP = ROOT / "node_modules" / "decap-cms" / "dist"
-URLS = {"index": "/quan-tri/", "config": "/quan-tri/config.yml", "bundle": "/quan-tri/decap-cms.js"}
+URLS = {"index": "/quan-tri/", "config": "/quan-tri/config.yml", "bundle": "/quan-tri/decap-cms.js",
+        "init": "/quan-tri/cms-init.js"}
 DEFAULT_BACKEND = "http://localhost:8081/api/v1"
 SLUG = {"encoding": "ascii", "clean_accents": True, "sanitize_replacement": "-"}
-# Fields that name another item: a picker of that collection's entries.
-RELATIONS = {("procedures", "related"): "procedures", ("procedures", "replaced_by"): "procedures",
-             ("offices", "merged_into"): "offices"}
+# The file collection holding the types stored as one YAML file (site.yaml, wards, synonyms).
+SETTINGS = "cau-hinh"
+NOTE = {"name": "note", "label": "Ghi chú cho người biên tập", "widget": "text", "required": False,
+        "hint": "Không hiện trên trang web: nguồn, điều cần kiểm tra lại"}
+# The editor's own Content-Security-Policy: Decap needs inline styles and eval, and talks to the
+# editing server; the public pages' policy does not loosen for it (see README).
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; connect-src 'self' {backend}; frame-src 'self' blob:; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'")
 
 
 def _hint(prop: dict) -> dict:
     return {"hint": prop["description"]} if prop.get("description") else {}
 
 
-def field(type_name: str, name: str, prop: dict, required: bool) -> dict:
+def _relation(target: str) -> dict:
+    """A picker of another type's items: its folder collection, or the list of a one-file type."""
+    ct = registry.content_type(target)
+    if ct.folder is not None:
+        shown = "title" if "title" in ct.fields else "name"
+        return {"widget": "relation", "collection": target, "value_field": "{{slug}}",
+                "search_fields": [shown], "display_fields": [shown]}
+    key = f"{ct.list_key}.*.name"
+    return {"widget": "relation", "collection": SETTINGS, "file": target, "value_field": key,
+            "search_fields": [key], "display_fields": [key]}
+
+
+def field(type_name: str, name: str, prop: dict, required: bool, prefix: str = "content") -> dict:
     """A Decap field for one schema property."""
     out = {"name": name, "label": prop.get("title") or name, **_hint(prop), "required": required}
     kind = prop.get("type")
     items = prop.get("items") or {}
     labels = prop.get("x-enum-labels") or items.get("x-enum-labels") or {}
-    relation = RELATIONS.get((type_name, name))
-    if relation:
-        out.update(widget="relation", collection=relation, value_field="{{slug}}", search_fields=["title", "name"],
-                   display_fields=["title"] if relation != "offices" else ["name"], multiple=kind == "array")
+    if prop.get("x-relation"):
+        out.update(_relation(prop["x-relation"]), multiple=kind == "array")
+    elif prop.get("x-file-folder"):
+        out.update(widget="file", media_folder=f"/{prefix}/{prop['x-file-folder']}", public_folder="",
+                   choose_url=False, allow_multiple=False)
     elif "enum" in prop or "enum" in items:
         values = prop.get("enum") or items.get("enum")
         out.update(widget="select", options=[{"label": labels.get(v, v), "value": v} for v in values],
                    multiple=kind == "array")
     elif prop.get("format") in ("date", "date-or-datetime"):
         out.update(widget="datetime", format="YYYY-MM-DD" if prop["format"] == "date" else "YYYY-MM-DD HH:mm",
-                   date_format="DD/MM/YYYY", time_format=False if prop["format"] == "date" else "HH:mm")
+                   date_format="DD/MM/YYYY", time_format=False if prop["format"] == "date" else "HH:mm",
+                   picker_utc=False)
+        if not required:
+            out["default"] = ""  # no date unless the editor picks one (Decap would put today)
     elif kind in ("integer", "number"):
         out.update(widget="number", value_type="int" if kind == "integer" else "float")
         for bound, key in (("minimum", "min"), ("maximum", "max")):
@@ -65,11 +88,11 @@ def field(type_name: str, name: str, prop: dict, required: bool) -> dict:
     elif kind == "boolean":
         out.update(widget="boolean")
     elif kind == "array" and items.get("type") == "object":
-        out.update(widget="list", fields=fields(type_name, items))
+        out.update(widget="list", fields=fields(type_name, items, prefix))
     elif kind == "array":
         out.update(widget="list", field={"name": name, "label": out["label"], "widget": "string"})
     elif kind == "object" and prop.get("properties"):
-        out.update(widget="object", fields=fields(type_name, prop))
+        out.update(widget="object", fields=fields(type_name, prop, prefix))
     elif kind == "object":
         out.update(widget="code", output_code_only=True, default_language="yaml")  # a free map (targets)
     else:
@@ -79,34 +102,69 @@ def field(type_name: str, name: str, prop: dict, required: bool) -> dict:
     return out
 
 
-def fields(type_name: str, schema: dict) -> list[dict]:
+def fields(type_name: str, schema: dict, prefix: str = "content") -> list[dict]:
     required = set(schema.get("required", []))
-    return [field(type_name, name, prop, name in required) for name, prop in (schema.get("properties") or {}).items()]
+    return [field(type_name, name, prop, name in required, prefix)
+            for name, prop in (schema.get("properties") or {}).items()]
+
+
+def _preview_path(ct) -> dict:
+    """Where the built site shows an item: Decap's preview link ("Xem trước")."""
+    if not registry.has_url(f"{ct.name}.item"):
+        return {}
+    return {"preview_path": registry.url(f"{ct.name}.item", slug="{{slug}}").lstrip("/")}
 
 
 def collections(content_prefix: str) -> list[dict]:
-    """One folder collection per Markdown content type, in the registry's order."""
-    out = []
+    """One folder collection per Markdown content type, in the registry's order, then one file
+    collection holding the types that are one YAML file."""
+    out, files = [], []
     for ct in registry.content_types():
-        if ct.folder is None:
-            continue
-        out.append({
-            "name": ct.name, "label": ct.label or ct.name, "folder": f"{content_prefix}/{ct.folder}",
-            "create": True, "extension": "md", "format": "frontmatter", "slug": "{{slug}}",
-            "identifier_field": "title" if "title" in ct.fields else "name",
-            "fields": fields(ct.name, ct.schema) + [{"name": "body", "label": "Nội dung", "widget": "markdown",
-                                                     "required": False}],
-        })
+        if ct.folder is not None:
+            out.append({
+                "name": ct.name, "label": ct.label or ct.name, "label_singular": ct.label or ct.name,
+                "folder": f"{content_prefix}/{ct.folder}", "create": True, "extension": "md",
+                "format": "frontmatter", "slug": "{{slug}}",
+                "identifier_field": "title" if "title" in ct.fields else "name", **_preview_path(ct),
+                "fields": fields(ct.name, ct.schema, content_prefix) + [
+                    {"name": "body", "label": "Nội dung", "widget": "markdown", "required": False}],
+            })
+        elif ct.file is not None and ct.file.endswith((".yaml", ".yml")):
+            if ct.list_key:
+                own = [NOTE, {"name": ct.list_key, "label": ct.label or ct.name, "widget": "list",
+                              **_hint(ct.schema), **_list_fields(ct, content_prefix), "required": False}]
+            else:
+                own = fields(ct.name, ct.schema, content_prefix)
+            files.append({"name": ct.name, "label": ct.label or ct.schema.get("title") or ct.name,
+                          "file": f"{content_prefix}/{ct.file}", "fields": own})
+    if files:
+        out.append({"name": SETTINGS, "label": "Cấu hình và danh mục", "editor": {"preview": False},
+                    "files": files})
     return out
+
+
+def _list_fields(ct, prefix: str) -> dict:
+    """A list widget's item fields; `summary` shows an item's name in the collapsed list."""
+    got = fields(ct.name, ct.schema, prefix)
+    if len(got) == 1:  # one field per item (a synonym group's words): still an object, as in the file
+        return {"fields": got, "summary": "{{fields.%s}}" % got[0]["name"]}
+    return {"fields": got, "summary": "{{fields.name}}" if "name" in ct.fields else ""}
+
+
+def backend_url(settings) -> str:
+    return os.environ.get("PORTAL_CMS_BACKEND") or settings.get("CMS_LOCAL_BACKEND", DEFAULT_BACKEND)
 
 
 def cms_config(settings) -> dict:
     prefix = settings.get("CMS_CONTENT_PREFIX", "content")
     return {
-        "backend": {"name": "git-gateway", "branch": settings.get("CMS_BRANCH", "main")},
-        "local_backend": {"url": os.environ.get("PORTAL_CMS_BACKEND") or settings.get("CMS_LOCAL_BACKEND", DEFAULT_BACKEND)},
+        "backend": {"name": "git-gateway", "branch": settings.get("CMS_BRANCH", "main"),
+                    "squash_merges": False},
+        "local_backend": {"url": backend_url(settings)},
+        "publish_mode": "editorial_workflow",
         "locale": "vi",
         "site_url": settings.get("SITE_URL", ""),
+        "show_preview_links": True,
         "media_folder": f"{prefix}/images",
         "public_folder": "/images",
         "slug": SLUG,
@@ -119,7 +177,10 @@ class CmsGenerator(PortalGenerator):
 
     def generate_output(self, writer):
         out = Path(self.output_path)
-        self.write_page(writer, "cms", URLS["index"], bundle=URLS["bundle"])
+        backend = backend_url(self.settings)
+        origin = "/".join(backend.split("/")[:3]) if backend.startswith("http") else ""
+        self.write_page(writer, "cms", URLS["index"], bundle=URLS["bundle"], init=URLS["init"],
+                        csp=CSP.format(backend=origin).replace(" ;", ";"))
         config = out / URLS["config"].lstrip("/")
         config.write_text(yaml.safe_dump(cms_config(self.settings), allow_unicode=True, sort_keys=False),
                           encoding="utf-8")
@@ -127,6 +188,7 @@ class CmsGenerator(PortalGenerator):
         if "decap-cms.js" not in bundle:
             raise FileNotFoundError(f"portal_cms: {DECAP / 'decap-cms.js'} is missing: run `npm ci`")
         output.copy_files(DECAP, config.parent, names=set(bundle))
+        output.copy_files(HERE / "static", config.parent, names={"cms-init.js"})
 
 
 def get_generators(pelican):
@@ -136,3 +198,34 @@ def get_generators(pelican):
 def register():
     registry.register_urls("cms", URLS)
     signals.get_generators.connect(get_generators)
+
+
+FORMATTER = HERE / "format.js"
+
+
+def format_jobs(content: Path, settings) -> list[dict]:
+    """Every file the editor writes, with its top-level key order (the collection's fields)."""
+    jobs = []
+    prefix = settings.get("CMS_CONTENT_PREFIX", "content")
+    for c in collections(prefix):
+        for f in c.get("files", []):
+            path = content / f["file"][len(prefix) + 1:]
+            if path.is_file():
+                jobs.append({"path": str(path), "keys": [x["name"] for x in f["fields"]], "format": "yml"})
+        if "folder" in c:
+            keys = [x["name"] for x in c["fields"] if x["name"] != "body"]
+            folder = content / c["folder"][len(prefix) + 1:]
+            jobs += [{"path": str(p), "keys": keys, "format": "frontmatter"}
+                     for p in sorted(folder.glob("*.md")) if p.is_file() and not p.is_symlink()]
+    return jobs
+
+
+def format_content(content: Path, settings, check: bool = False) -> tuple[int, str]:
+    """Rewrites the content files as the editor writes them (or, with check, lists those that
+    differ): (exit code, output). Needs node and `npm ci`."""
+    import json
+    import subprocess
+
+    proc = subprocess.run(["node", str(FORMATTER)] + (["--check"] if check else []),
+                          input=json.dumps(format_jobs(content, settings)), capture_output=True, text=True)
+    return proc.returncode, proc.stdout + proc.stderr

@@ -275,7 +275,7 @@ class Store:
             if getattr(item_or_file, "_line", None) is not None:  # a CSV row
                 line = item_or_file._line
             elif getattr(item_or_file, "_index", None) is not None:
-                line = line_of(full, (item_or_file._index,) + keys, first_line=1)
+                line = line_of(full, item_or_file._index + keys, first_line=1)
             return Problem(source, message, field, line)
         return Problem(str(item_or_file), message, field)
 
@@ -381,7 +381,7 @@ class Store:
         problems = []
         for err in errors:
             fpath, msg = _message(err)
-            keys = ((index,) if index is not None else ()) + fpath
+            keys = (tuple(index) if index is not None else ()) + fpath
             line = line_of(full, keys, first_line=first_line)
             if msg.endswith(QUOTE_HINT):  # a code written as a number: quote what the editor wrote
                 written = _written_value(full, line)
@@ -525,18 +525,33 @@ class Store:
         data = self._read_whole(f, read_yaml_file)
         if data is _UNREADABLE:
             return
-        if ct.list_file:
+        if ct.list_key:
+            key = ct.list_key
+            if isinstance(data, list):  # the format before the browser editor: still read, with a hint
+                self.warnings.append(Problem(source, (
+                    f"tệp là một danh sách trần: hãy thêm dòng '{key}:' ở đầu tệp và thụt lề các mục "
+                    "bên dưới (trình soạn thảo trên trình duyệt chỉ sửa được dạng này)"), "", 1))
+                data, prefix = {key: data}, ()
+            else:
+                prefix = (key,)
             if data is None:
-                data = []
-            if not isinstance(data, list):
-                self.problems.append(Problem(source, "tệp phải là một danh sách (mỗi mục bắt đầu bằng '- ')", "", 1))
+                data = {}
+            extra = sorted(set(data) - {key, "note"}) if isinstance(data, dict) else None
+            if not isinstance(data, dict) or not isinstance(data.get(key, []), list) or extra:
+                self.problems.append(Problem(source, (
+                    f"tệp phải có dạng '{key}:' với danh sách các mục bên dưới (mỗi mục bắt đầu bằng '- '), "
+                    f"và có thể thêm 'note:' (ghi chú cho người biên tập)"
+                    + (f"; không biết trường {', '.join(map(str, extra))}" if extra else "")), "", 1))
                 return
-            for i, entry in enumerate(data):
-                if not self._check(ct, validator, entry, source, f, 1, index=i):
+            if data.get("note") is not None and not isinstance(data["note"], str):
+                self.problems.append(Problem(source, "'note' phải là một đoạn chữ", "note",
+                                             line_of(f, ("note",), first_line=1)))
+            for i, entry in enumerate(data.get(key) or []):
+                if not self._check(ct, validator, entry, source, f, 1, index=prefix + (i,)):
                     continue
                 name = entry.get("name", str(i)) if isinstance(entry, dict) else str(i)
-                item = Item(ct.name, name, source, entry if isinstance(entry, dict) else {"terms": entry}, fields=ct.fields)
-                item._index = i
+                item = Item(ct.name, name, source, entry, fields=ct.fields)
+                item._index = prefix + (i,)
                 self.items[ct.name].append(item)
                 self.by_slug[ct.name].setdefault(name, item)
         else:

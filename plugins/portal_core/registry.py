@@ -31,7 +31,8 @@ class ContentType:
     """A content type: where its files live, how they are checked, and what the type answers.
 
     `folder` holds one Markdown file per item (the slug is the file name), or `file` is one YAML
-    file holding a list (`list_file=True`) or a map, or one CSV file (`.csv`: UTF-8 with a header
+    file holding a map, or a list under the key `list_key` (beside an optional `note`: a bare
+    top-level list is not editable in the browser editor), or one CSV file (`.csv`: UTF-8 with a header
     row, one item per row, the schema describing a row; problems name the line and the column). `prepare(item, store)` turns validated data
     into what templates use; `cross_check(store)` returns problems across items.
 
@@ -48,7 +49,7 @@ class ContentType:
     schema_path: Path
     folder: str | None = None
     file: str | None = None
-    list_file: bool = False
+    list_key: str | None = None
     reserved_slugs: frozenset | Callable[[], frozenset] = frozenset()
     prepare: Callable | None = None
     cross_check: Callable | None = None

@@ -488,7 +488,7 @@ OFFICES = ContentType(
     search=search_entries, search_position=20, record=office_record,
 )
 WARDS = ContentType(
-    name="wards", file="wards.yaml", list_file=True, schema_path=HERE / "ward.schema.json", label="Phường, xã",
+    name="wards", file="wards.yaml", list_key="wards", schema_path=HERE / "ward.schema.json", label="Phường, xã",
     render_body=False, order=21,
 )
 

@@ -40,7 +40,7 @@ DEFAULTS = {
 }
 
 SYNONYMS = ContentType(
-    name="synonyms", file="search/synonyms.yaml", list_file=True, label="Từ đồng nghĩa",
+    name="synonyms", file="search/synonyms.yaml", list_key="groups", label="Từ đồng nghĩa",
     schema_path=HERE / "synonyms.schema.json", render_body=False, order=50,
 )
 
