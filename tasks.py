@@ -162,6 +162,22 @@ def new(c, kind, title, content=str(DEFAULT_CONTENT)):
     print(f"Đã tạo {path}. Điền các trường rồi chạy: invoke check")
 
 
+@task(help={"port": "the editor's port (default 8000; previews on port+1, decap-server on port+2)",
+            "repo": "the git clone the editor works on (default .cms/repo, cloned from this repository)",
+            "branch": "the branch editors publish to (default main)"})
+def cms(c, port=8000, repo=None, branch="main"):
+    """The browser editor with review (draft, review, publish) on http://127.0.0.1:8000/quan-tri/,
+    over a separate clone of this repository (never this working tree), with a built preview of
+    every entry under review. Push the clone's main branch to publish what editors approved."""
+    from portal_cms.gateway import main as gateway, prepare_clone
+
+    clone = Path(repo).resolve() if repo else ROOT / ".cms" / "repo"
+    if not repo:
+        prepare_clone(ROOT, clone, branch)
+    sys.exit(gateway(["--repo", str(clone), "--work", str(ROOT / ".cms" / "work" / str(port)), "--port", str(port),
+                      "--branch", branch]))
+
+
 @task(help={"content": "content folder (default: content/)",
             "check": "only list the files the editor would write differently (exit 1 if any)"})
 def cms_format(c, content=str(DEFAULT_CONTENT), check=False):
