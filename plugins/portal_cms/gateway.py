@@ -30,6 +30,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -175,7 +176,7 @@ class Gateway:
         tar.write_bytes(archive.stdout)
         with tarfile.open(tar) as t:
             t.extractall(src, filter="data")
-        env = {**os.environ, "PORTAL_CMS_BACKEND": "/api/v1"}  # the gateway itself, whatever its host name
+        env = {**os.environ, "PORTAL_CMS_BACKEND": f"http://127.0.0.1:{self.port}/api/v1"}  # the gateway itself
         done = subprocess.run([sys.executable, "-m", "invoke", "-r", str(ROOT), "build", "--content",
                                str(src / "content"), "--output", str(out)], capture_output=True, text=True, env=env)
         shutil.rmtree(src, ignore_errors=True)
@@ -212,6 +213,8 @@ def _editor(handler) -> tuple[str, str | None]:
 
 def site_handler(gw: Gateway):
     class Handler(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".yml": "text/yaml"}
+
         def __init__(self, *a, **kw):
             super().__init__(*a, directory=str(gw.site), **kw)
 
@@ -225,6 +228,14 @@ def site_handler(gw: Gateway):
             super().end_headers()
 
         def do_GET(self):
+            if not self.headers.get("Host", "").startswith("127.0.0.1:"):
+                # One origin for the pages and the API (Decap needs an absolute address for it)
+                self.send_response(307)
+                self.send_header("Location", f"http://127.0.0.1:{gw.port}{self.path}")
+                self.send_header("Content-Length", "0")
+                self._cookie = None
+                self.end_headers()
+                return
             _, self._cookie = _editor(self)
             super().do_GET()
 
@@ -315,6 +326,10 @@ def main(argv=None) -> int:
     ap.add_argument("--port", type=int, default=8000)
     ap.add_argument("--branch", default="main")
     args = ap.parse_args(argv)
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # stop decap-server with the gateway
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
     gw = Gateway(Path(args.repo).resolve(), work, args.port, args.branch)
@@ -324,8 +339,14 @@ def main(argv=None) -> int:
     if not ok:
         print(messages, file=sys.stderr)
         print("Nhánh chính của nội dung có lỗi: sửa rồi chạy lại.", file=sys.stderr)
-    servers = [http.server.ThreadingHTTPServer(("127.0.0.1", args.port), site_handler(gw)),
-               http.server.ThreadingHTTPServer(("127.0.0.1", args.port + 1), preview_handler(gw))]
+    try:
+        servers = [http.server.ThreadingHTTPServer(("127.0.0.1", args.port), site_handler(gw)),
+                   http.server.ThreadingHTTPServer(("127.0.0.1", args.port + 1), preview_handler(gw))]
+    except OSError as exc:
+        gw.proc.terminate()
+        print(f"Không mở được cổng {args.port} hoặc {args.port + 1} ({exc.strerror}): "
+              f"chọn cổng khác, ví dụ `invoke cms --port {args.port + 10}`.", file=sys.stderr)
+        return 2
     threading.Thread(target=servers[1].serve_forever, daemon=True).start()
     print(f"Trình soạn thảo: http://127.0.0.1:{args.port}/quan-tri/ (kho nội dung: {gw.repo})", flush=True)
     try:
@@ -333,8 +354,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        for s in servers:
-            s.shutdown() if s is not servers[0] else None
+        servers[1].shutdown()
         gw.proc.terminate()
         gw.proc.wait(timeout=30)
     return 0

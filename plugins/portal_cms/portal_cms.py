@@ -78,8 +78,6 @@ def field(type_name: str, name: str, prop: dict, required: bool, prefix: str = "
         out.update(widget="datetime", format="YYYY-MM-DD" if prop["format"] == "date" else "YYYY-MM-DD HH:mm",
                    date_format="DD/MM/YYYY", time_format=False if prop["format"] == "date" else "HH:mm",
                    picker_utc=False)
-        if not required:
-            out["default"] = ""  # no date unless the editor picks one (Decap would put today)
     elif kind in ("integer", "number"):
         out.update(widget="number", value_type="int" if kind == "integer" else "float")
         for bound, key in (("minimum", "min"), ("maximum", "max")):
