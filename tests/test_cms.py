@@ -334,3 +334,69 @@ def test_publishing_a_branch_that_conflicts_with_main_is_refused_and_nothing_is_
     assert _git(repo, "rev-parse", "main") == main_before
     assert "(bản chờ duyệt)" in _git(repo, "show", f"cms/pages/gop-y:{path}")
     assert _git(repo, "status", "--porcelain") == ""  # no merge left half done
+
+
+def test_the_one_file_types_are_editable_as_files_with_their_lists_wrapped(config):
+    registry = _registered()
+    settings = next(c for c in config["collections"] if c["name"] == "cau-hinh")
+    files = {f["name"]: f for f in settings["files"]}
+    assert {"site", "wards", "synonyms"} <= set(files)
+    assert files["site"]["file"] == "content/site.yaml"
+    _check_fields(files["site"]["fields"], registry.content_type("site").schema, "site")
+    for name, key in (("wards", "wards"), ("synonyms", "groups")):
+        ct = registry.content_type(name)
+        listed = {f["name"]: f for f in files[name]["fields"]}
+        assert listed[key]["widget"] == "list", name
+        _check_fields(listed[key]["fields"], ct.schema, name)
+        data = yaml.safe_load((ROOT / "content" / ct.file).read_text(encoding="utf-8"))
+        assert isinstance(data, dict) and isinstance(data[key], list) and data[key], name  # migrated
+
+
+def test_references_are_pickers_and_forms_are_file_pickers(config):
+    procs = next(c for c in config["collections"] if c["name"] == "procedures")
+    by_name = {f["name"]: f for f in procs["fields"]}
+    assert by_name["related"]["widget"] == "relation" and by_name["related"]["collection"] == "procedures"
+    assert by_name["related"]["multiple"] is True
+    form = {f["name"]: f for f in by_name["documents"]["fields"]}["form"]
+    assert form["widget"] == "file" and form["media_folder"] == "/content/forms"
+    offices = next(c for c in config["collections"] if c["name"] == "offices")
+    ward = {f["name"]: f for f in offices["fields"]}["ward"]
+    assert (ward["widget"], ward["collection"], ward["file"], ward["value_field"]) == \
+        ("relation", "cau-hinh", "wards", "wards.*.name")
+    assert config["publish_mode"] == "editorial_workflow"
+    assert procs["preview_path"] == "thu-tuc/{{slug}}/"
+
+
+def test_the_sample_content_is_written_as_the_editor_writes_it(tmp_path):
+    """Saving an entry unchanged changes nothing: the files are already in Decap's format."""
+    from pelican.settings import read_settings
+
+    from portal_cms.portal_cms import format_content
+
+    _registered()
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    code, out = format_content(ROOT / "content", settings, check=True)
+    assert code == 0, f"run `invoke cms-format`:\n{out}"
+    # The check can fail: a list written inline is not how the editor writes it.
+    (tmp_path / "procedures").mkdir()
+    text = (ROOT / "content" / "procedures" / "dang-ky-khai-sinh.md").read_text(encoding="utf-8")
+    assert "levels:\n  - xa\n" in text
+    (tmp_path / "procedures" / "x.md").write_text(text.replace("levels:\n  - xa\n", "levels: [xa]\n"), encoding="utf-8")
+    code, out = format_content(tmp_path, settings, check=True)
+    assert code == 1 and "x.md" in out
+    code, out = format_content(tmp_path, settings)
+    assert code == 0 and (tmp_path / "procedures" / "x.md").read_text(encoding="utf-8") == text
+
+
+def test_build_messages_name_the_field_as_the_form_labels_it(tmp_path):
+    from portal_core.content import ContentError, Store
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    path = content / "procedures" / "dang-ky-khai-sinh.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("form: to-khai-dang-ky-khai-sinh.docx",
+                                                             "form: Tờ khai.docx"), encoding="utf-8")
+    _registered()
+    with pytest.raises(ContentError) as err:
+        Store(content, {"PORTAL_TODAY": "2026-12-01"}).load()
+    assert "trường 'documents[0].form' («Thành phần hồ sơ › Mẫu đơn» trong biểu mẫu)" in err.value.report()

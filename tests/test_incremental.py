@@ -110,7 +110,7 @@ def test_invalid_edit_keeps_the_old_page_and_reports_file_line_and_field(site):
 
     assert not result.ok and not result.written
     line = next(i for i, l in enumerate(src.read_text(encoding="utf-8").split("\n"), 1) if l.startswith("online:"))
-    assert f"procedures/{SLUG}.md:{line}: trường 'online': giá trị 'doi-khi' không hợp lệ" in result.report
+    assert f"procedures/{SLUG}.md:{line}: trường 'online' («Dịch vụ công trực tuyến» trong biểu mẫu): giá trị 'doi-khi' không hợp lệ" in result.report
     assert page_of(output, SLUG).read_bytes() == old
 
 

@@ -65,7 +65,7 @@ def _bad_copy(tmp_path, office, old, new):
 
 
 @pytest.mark.parametrize("office,old,new,message", [
-    ("chi-nhanh-thuan-an", 'close: "17:00"', 'close: "07:00"', "trường 'hours[0].close': giờ đóng cửa 07:00 phải sau giờ mở cửa 07:30"),
+    ("chi-nhanh-thuan-an", 'close: "17:00"', 'close: "07:00"', "trường 'hours[0].close' («Giờ làm việc › Giờ đóng cửa» trong biểu mẫu): giờ đóng cửa 07:00 phải sau giờ mở cửa 07:30"),
     ("trung-tam-thu-nghiem", '{days: sat, open: "07:30", close: "11:30"}', '{days: fri, open: "11:00", close: "12:00"}', "trùng giờ"),
     ("chi-nhanh-thu-dau-mot", "accepts: [Đất đai]", "accepts: [Đất đai]\nmerged_into: diem-tiep-nhan-phu-cuong\nmerged_on: 2025-12-01", "quay vòng"),
     ("diem-tiep-nhan-phu-cuong", "merged_into: chi-nhanh-thu-dau-mot", "merged_into: khong-co", "không có địa điểm 'khong-co'"),
@@ -91,7 +91,7 @@ def test_unknown_ward_and_field_are_warnings(tmp_path):
     out = proc.stderr + proc.stdout
     assert "chưa có thủ tục nào thuộc lĩnh vực 'Thủy sản'" in out
     assert "phường/xã 'Phường Không Có' không có trong wards.yaml" in out
-    assert ("diem-tiep-nhan-phu-cuong.md:13: trường 'merged_on': sáp nhập ngày 2025-06-15 vào "
+    assert ("diem-tiep-nhan-phu-cuong.md:13: trường 'merged_on' («Ngày sáp nhập» trong biểu mẫu): sáp nhập ngày 2025-06-15 vào "
             "'chi-nhanh-thu-dau-mot', nhưng địa điểm này chỉ hoạt động từ 2025-07-01") in out
 
 

@@ -32,6 +32,7 @@ from .frontmatter import (
     to_json,
 )
 from . import sanitize
+from . import registry
 from .registry import ContentType, content_types
 from .store_cache import StoreCache
 from .text import as_date, is_slug, slugify
@@ -50,10 +51,12 @@ class Problem:
     message: str
     field: str = ""
     line: int | None = None
+    label: str = ""  # the field as the editor sees it in the browser form ("Thành phần hồ sơ › Mẫu đơn")
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
-        what = f"trường '{self.field}': " if self.field else ""
+        shown = f" («{self.label}» trong biểu mẫu)" if self.label else ""
+        what = f"trường '{self.field}'{shown}: " if self.field else ""
         return f"{where}: {what}{self.message}"
 
 
@@ -276,7 +279,8 @@ class Store:
                 line = item_or_file._line
             elif getattr(item_or_file, "_index", None) is not None:
                 line = line_of(full, item_or_file._index + keys, first_line=1)
-            return Problem(source, message, field, line)
+            ct = registry.content_type(item_or_file.type)
+            return Problem(source, message, field, line, registry.field_label(ct.schema, field) if ct else "")
         return Problem(str(item_or_file), message, field)
 
     def get(self, type_name: str, slug: str) -> Item | None:
@@ -386,7 +390,8 @@ class Store:
             if msg.endswith(QUOTE_HINT):  # a code written as a number: quote what the editor wrote
                 written = _written_value(full, line)
                 msg += f": '{written}'" if written else ""
-            problems.append(Problem(source, msg, _field_path(fpath), line))
+            problems.append(Problem(source, msg, _field_path(fpath), line,
+                                    registry.field_label(validator.schema, _field_path(fpath))))
         return problems
 
     def _read_file(self, ct: ContentType, validator, f: Path):

@@ -291,3 +291,20 @@ def public(store, type_name: str, day=None) -> list:
     day = day or store.now
     items = store[type_name]
     return list(items) if ct.is_public is None else [i for i in items if ct.is_public(i, day)]
+
+
+def field_label(schema: dict, field: str) -> str:
+    """A field path ("documents.0.form") as the browser form labels it ("Thành phần hồ sơ › Mẫu
+    đơn"), from the schema's titles; "" when the schema does not know it."""
+    labels, node = [], schema
+    for part in [p for p in field.replace("[", ".").replace("]", "").split(".") if p]:
+        if part.isdigit():
+            continue
+        if node.get("type") == "array" or "items" in node:
+            node = node.get("items") or {}
+        prop = (node.get("properties") or {}).get(part)
+        if not isinstance(prop, dict) or not prop.get("title"):
+            return ""
+        labels.append(prop["title"])
+        node = prop
+    return " › ".join(labels)

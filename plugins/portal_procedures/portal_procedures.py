@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -28,8 +29,9 @@ URLS = {
     "fields": "/thu-tuc/linh-vuc/", "field": "/thu-tuc/linh-vuc/{slug}/", "levels": "/thu-tuc/cap/",
     "level": "/thu-tuc/cap/{level}/", "online": "/thu-tuc/truc-tuyen/", "anywhere": "/thu-tuc/phi-dia-gioi/",
     "form": "/bieu-mau/{file}", "api": "/api/procedures.json", "api_item": "/api/procedures/{slug}.json",
-    "api_schema": "/api/procedures.schema.json",
+    "api_schema": "/api/procedures.schema.json", "changes": "/thay-doi/", "changes_feed": "/thay-doi/atom.xml",
 }
+CHANGES_SHOWN = 50  # the latest major changes listed on /thay-doi/ and in its feed
 
 
 # A document's fields, None when the file does not give them (as an item's fields read).
@@ -63,6 +65,13 @@ def prepare(item, store):
     item.url = URLS["item"].format(slug=item.slug)
     item.abs_url = store.settings.get("SITE_URL", "") + item.url
     item.updated_date = as_date(item.data["updated"])
+    # Changes citizens should know about (a fee, a document, a time limit), once their day has come; a
+    # typo fixed is minor and shows nowhere. The page's "last updated" is the later of the last check and the last major change.
+    item.major_changes = sorted(({"date": as_date(c["date"]), "note": c["note"]}
+                                 for c in item.data.get("changes") or []
+                                 if c.get("major") and as_date(c["date"]) <= store.today),
+                                key=lambda c: c["date"], reverse=True)
+    item.last_updated = max([item.updated_date] + [c["date"] for c in item.major_changes])
     item.active = item.data.get("status", "active") == "active"
     item.field_slug = text.slugify(item.data["field"])
     item.sort_key = text.sort_key(item.data["title"])
@@ -122,6 +131,10 @@ def cross_check(store):
                 store.error(p, f"không có tệp mẫu đơn content/forms/{doc['form']}",
                             f"documents[{i}].form", ("documents", i, "form"))
     for p in store["procedures"]:
+        for i, c in enumerate(p.data.get("changes") or []):
+            if as_date(c["date"]) > store.today:
+                store.warn(p, f"ngày thay đổi {c['date']} sau ngày hôm nay ({store.today.isoformat()}); kiểm tra lại",
+                           f"changes.{i}.date", path=("changes", i, "date"))
         if p.updated_date > store.today:  # a warning: a stop would depend on the build's day
             store.warn(p, f"ngày cập nhật {p.updated_date.isoformat()} sau ngày hôm nay "
                           f"({store.today.isoformat()}); kiểm tra lại", "updated")
@@ -371,6 +384,13 @@ def wait_for_qr(pelican=None) -> None:
             raise RuntimeError("portal_procedures: không tạo được mã QR:\n" + err.decode("utf-8", "replace"))
 
 
+def recent_changes(store) -> list[dict]:
+    """The latest major changes of procedures in force, newest first (on or before today)."""
+    got = [{"date": c["date"], "note": c["note"], "procedure": p} for p in active(store)
+           for c in p.major_changes if c["date"] <= store.today]
+    return sorted(got, key=lambda c: (c["date"], c["procedure"].sort_key), reverse=True)[:CHANGES_SHOWN]
+
+
 class ProceduresGenerator(PortalGenerator):
     """Procedure pages, QR posters, listings under /thu-tuc/ and the open data under /api/."""
 
@@ -423,6 +443,28 @@ class ProceduresGenerator(PortalGenerator):
             svg.parent.mkdir(parents=True, exist_ok=True)
         start_qr_worker([(p.abs_url, svg) for p, svg in zip(procs, svgs)], cache)
 
+    def write_changes(self, writer, out: Path):
+        """/thay-doi/ and its Atom feed: what changed in procedures, for citizens and businesses
+        who follow fees and documents. Editors' notes are text: escaped by the feed writer."""
+        from feedgenerator import Atom1Feed, get_tag_uri
+
+        changes = recent_changes(self.store)
+        site = self.settings.get("SITE_URL", "")
+        self.write_page(writer, "procedure_changes", URLS["changes"], changes=changes, feed=URLS["changes_feed"])
+        feed = Atom1Feed(title=f"Thay đổi thủ tục – {self.settings.get('SITENAME', '')}", link=site + URLS["changes"],
+                         description="Các thay đổi quan trọng của thủ tục hành chính", language="vi",
+                         feed_url=site + URLS["changes_feed"])
+        for c in changes:
+            p = c["procedure"]
+            when = dt.datetime.combine(c["date"], dt.time(0, 0), tzinfo=dt.timezone(dt.timedelta(hours=7)))
+            link = site + p.url + "#lich-su-cap-nhat"
+            feed.add_item(title=f"{p.title}: {c['note']}", link=link, description=c["note"], pubdate=when,
+                          updateddate=when, unique_id=get_tag_uri(link + c["date"].isoformat(), when))
+        target = out / URLS["changes_feed"].lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8") as f:
+            feed.write(f, "utf-8")
+
     def generate_output(self, writer):
         out = Path(self.output_path)
         procs = self.context["procedures"]
@@ -440,6 +482,7 @@ class ProceduresGenerator(PortalGenerator):
         active = self.context["active_procedures"]
         counts = self.context["procedure_counts"]
         self.write_page(writer, "procedures", URLS["index"])
+        self.write_changes(writer, Path(self.output_path))
 
         def listing(url, title, intro, procs, crumbs=(), grouped=True, **extra):
             self.write_page(writer, "procedure_listing", url,
