@@ -57,3 +57,18 @@ def test_last_updated_is_the_later_of_the_check_and_the_last_major_change(tmp_pa
                          "html.parser")
     when = page.find("dt", string="Cập nhật lần cuối").find_next("dd").time["datetime"]
     assert when == "2026-11-20"  # the check (updated) is earlier; the minor change does not count
+
+
+def test_a_page_lists_its_major_changes_too(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    path = content / "pages" / "gioi-thieu.md"
+    path.write_text("---\nchanges:\n  - date: 2026-11-02\n    note: Thêm giờ làm việc sáng thứ Bảy\n    major: true\n"
+                    "  - date: 2026-11-03\n    note: Sửa lỗi chính tả\n" + path.read_text(encoding="utf-8")[4:],
+                    encoding="utf-8")
+    out = tmp_path / "site"
+    build(content, out, today=TODAY)
+    page = BeautifulSoup((out / "gioi-thieu" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    items = [li.get_text(" ", strip=True) for li in page.find(id="lich-su-cap-nhat").parent.find_all("li")]
+    assert items == ["02/11/2026 : Thêm giờ làm việc sáng thứ Bảy"] or items == ["02/11/2026: Thêm giờ làm việc sáng thứ Bảy"]
+    assert page.find("p", class_="meta").time["datetime"] == "2026-11-02"
