@@ -389,7 +389,8 @@ def write_news(rng, out: Path, plain: Path | None, n: int, offices: list[dict], 
 def write_rest(rng, out: Path, plain: Path | None, procs: list[dict]) -> None:
     for number, slug, title, start, end, targets in V.PHASES:
         data = {"phase": number, "title": title, "start": dt.date.fromisoformat(start),
-                "end": dt.date.fromisoformat(end), "targets": targets, "sample": True}
+                "end": dt.date.fromisoformat(end), "targets": [{"name": k, "value": v} for k, v in targets.items()],
+                "sample": True}
         body = "\n\n".join(paragraphs(rng, V.NEWS_SENTENCES, 2, 3))
         (out / "roadmap" / f"{slug}.md").write_text(front_matter(data, body), encoding="utf-8")
         if plain is not None:

@@ -78,10 +78,14 @@ def write_office(content: Path, slug: str, *, kind: str, opened: str, merged_on:
 
 
 def write_phase(content: Path, slug: str, *, phase: int, start: str, end: str, targets: dict | None = None,
-                title: str | None = None, body: str | None = None, **extra) -> Path:
+                title: str | None = None, body: str | None = None, target_labels: dict | None = None,
+                **extra) -> Path:
+    """A phase file; `targets` {name: value} and `target_labels` {name: label} become the file's
+    list of targets ({name, value, label})."""
     data = {"phase": phase, "title": title or f"Giai đoạn thử {phase}", "start": start, "end": end}
     if targets:
-        data["targets"] = targets
+        data["targets"] = [{"name": k, "value": v, **({"label": target_labels[k]} if k in (target_labels or {}) else {})}
+                           for k, v in targets.items()]
     data.update(extra)
     return front_matter_file(content / "roadmap" / f"{slug}.md", data, body or f"Việc làm của giai đoạn {phase}.")
 

@@ -55,7 +55,7 @@ def independent_figures(content: Path, today: dt.date) -> dict:
     non_geo = sum(1 for p in procedures if p.get("status", "active") == "active" and p.get("non_geographic") is True)
     out = {}
     for slug, p in phases.items():
-        for name in p.get("targets") or {}:
+        for name in [t["name"] for t in p.get("targets") or []]:
             kind = {"branches": "chi-nhanh", "reception_points": "diem-tiep-nhan"}.get(name)
             if state(p) == "planned" or name not in ("branches", "reception_points", "non_geographic_procedures"):
                 out[slug, name] = None
@@ -132,7 +132,8 @@ def test_figures_match_an_independent_count(roadmap_site):
     got = table_figures(site)
     assert {k: v[1] for k, v in got.items()} == want
     for (slug, name), (target, _) in got.items():
-        assert target == read_front_matter(content / "roadmap" / f"{slug}.md")["targets"][name]
+        given = read_front_matter(content / "roadmap" / f"{slug}.md")["targets"]
+        assert target == next(t["value"] for t in given if t["name"] == name)
 
 
 def test_sample_figures_are_marked(roadmap_site):
@@ -271,8 +272,8 @@ def test_check_warns_about_unnamed_targets_and_overlapping_phases(tmp_path):
     assert proc.returncode == 0, proc.stderr  # warnings only
     out = proc.stdout + proc.stderr
     lines = (content / "roadmap" / "giai-doan-1.md").read_text(encoding="utf-8").split("\n")
-    kiosks = next(i for i, l in enumerate(lines, 1) if "kiosks:" in l)
-    assert re.search(rf"roadmap/giai-doan-1\.md:{kiosks}:.*kiosks.*target_labels", out), out
+    kiosks = next(i for i, l in enumerate(lines, 1) if "kiosks" in l)
+    assert re.search(rf"roadmap/giai-doan-1\.md:{kiosks}:.*kiosks.*label", out), out
     start = next(i for i, l in enumerate((content / "roadmap" / "giai-doan-2.md").read_text(encoding="utf-8").split("\n"), 1)
                  if l.startswith("start:"))
     assert re.search(rf"roadmap/giai-doan-2\.md:{start}:", out), out

@@ -150,7 +150,7 @@ FIELDS = {
     "offices": ["name", "kind", "address", "ward", "lat", "lon", "hours", "accepts", "opened", "merged_into",
                 "merged_on", "closed_on", "closed_dates"],
     "news": ["title", "date", "category", "summary", "status", "expires", "pinned", "tags"],
-    "roadmap": ["phase", "title", "start", "end", "targets", "target_labels"],
+    "roadmap": ["phase", "title", "start", "end", "targets"],
     "pages": ["title", "summary", "menu", "updated"],
 }
 FRONT = st.sampled_from(sorted(FIELDS)).flatmap(

@@ -41,7 +41,7 @@ COMPUTED_TARGETS = {
     "non_geographic_procedures": ("Thủ tục phi địa giới hành chính", "thủ tục"),
 }
 OFFICE_KINDS = {"branches": "chi-nhanh", "reception_points": "diem-tiep-nhan"}
-# Labels for targets that are only shown (a phase's `target_labels` overrides them).
+# Labels for targets that are only shown (a target's own `label` overrides them).
 TARGET_LABELS = {
     "centers": "Trung tâm cấp tỉnh",
     "online_services": "Dịch vụ công trực tuyến",
@@ -109,10 +109,15 @@ def prepare(item, store):
     item.state_label = STATE_LABELS[item.state]
 
 
+def targets(phase) -> list[dict]:
+    """The phase's targets in the file's order: {"name", "value", "label" (when the file gives one)}."""
+    return list(phase.data.get("targets") or [])
+
+
 def target_label(phase, name: str) -> str:
-    labels = phase.data.get("target_labels") or {}
-    if name in labels:
-        return labels[name]
+    given = next((t.get("label") for t in targets(phase) if t["name"] == name and t.get("label")), None)
+    if given:
+        return given
     if name in COMPUTED_TARGETS:
         return COMPUTED_TARGETS[name][0]
     return TARGET_LABELS.get(name, name)
@@ -128,10 +133,16 @@ def cross_check(store):
         if n in seen:
             store.error(ph, f"giai đoạn {n} trùng với {seen[n].source}", "phase")
         seen.setdefault(n, ph)
-        for name in ph.data.get("targets") or {}:
-            if name not in COMPUTED_TARGETS and name not in TARGET_LABELS and name not in (ph.data.get("target_labels") or {}):
-                store.warn(ph, f"chỉ tiêu '{name}' chưa có tên tiếng Việt; thêm target_labels: {{{name}: ...}}",
-                           f"targets.{name}", ("targets", name))
+        names = set()
+        for i, t in enumerate(targets(ph)):
+            name = t["name"]
+            if name in names:
+                store.error(ph, f"chỉ tiêu '{name}' có hai lần; mỗi chỉ tiêu chỉ ghi một lần", f"targets[{i}].name",
+                            ("targets", i, "name"))
+            names.add(name)
+            if name not in COMPUTED_TARGETS and name not in TARGET_LABELS and not t.get("label"):
+                store.warn(ph, f"chỉ tiêu '{name}' chưa có tên tiếng Việt; thêm label: ... vào mục này",
+                           f"targets[{i}].label", ("targets", i, "name"))
     for a, b in zip(phases, phases[1:]):
         if b.start_date <= a.end_date:
             store.warn(b, f"giai đoạn bắt đầu ngày {b.start_date.isoformat()}, trước khi giai đoạn "
@@ -162,7 +173,8 @@ def figures_for(phase, progress: Progress, today: dt.date, reports_today: bool) 
     the last one when all have ended): undated counts (procedures) are given only for it.
     """
     out = []
-    for name, target in (phase.data.get("targets") or {}).items():
+    for t in targets(phase):
+        name, target = t["name"], t["value"]
         fig = Figure(name, target_label(phase, name), target, computed=name in COMPUTED_TARGETS)
         if name in COMPUTED_TARGETS:
             fig.unit = COMPUTED_TARGETS[name][1]
