@@ -176,7 +176,8 @@ class Gateway:
         tar.write_bytes(archive.stdout)
         with tarfile.open(tar) as t:
             t.extractall(src, filter="data")
-        env = {**os.environ, "PORTAL_CMS_BACKEND": f"http://127.0.0.1:{self.port}/api/v1"}  # the gateway itself
+        env = {**os.environ, "PORTAL_CMS_BACKEND": f"http://127.0.0.1:{self.port}/api/v1",  # the gateway itself
+               "PORTAL_CMS_SITE_URL": f"http://127.0.0.1:{self.port}"}
         done = subprocess.run([sys.executable, "-m", "invoke", "-r", str(ROOT), "build", "--content",
                                str(src / "content"), "--output", str(out)], capture_output=True, text=True, env=env)
         shutil.rmtree(src, ignore_errors=True)

@@ -161,7 +161,8 @@ def cms_config(settings) -> dict:
         "local_backend": {"url": backend_url(settings)},
         "publish_mode": "editorial_workflow",
         "locale": "vi",
-        "site_url": settings.get("SITE_URL", ""),
+        # "Xem bản hoàn chỉnh" of a published entry: the editing server's own site under `invoke cms`
+        "site_url": os.environ.get("PORTAL_CMS_SITE_URL") or settings.get("SITE_URL", ""),
         "show_preview_links": True,
         "media_folder": f"{prefix}/images",
         "public_folder": "/images",
