@@ -318,6 +318,13 @@ def prepare_clone(source: Path, clone: Path, branch: str) -> None:
     for key, value in (("user.name", "Trình soạn thảo"), ("user.email", "cms@localhost")):
         if git(clone, "config", key, check=False).returncode != 0:
             git(clone, "config", key, value)
+    # Bring in what developers committed since: fast-forward only; editors' work is never rewritten.
+    if git(clone, "fetch", "--quiet", "origin", branch, check=False).returncode == 0:
+        current = git(clone, "branch", "--show-current", check=False).stdout.decode().strip()
+        if current == branch and git(clone, "merge", "--ff-only", "--quiet", f"origin/{branch}",
+                                     check=False).returncode != 0:
+            print(f"Nhánh {branch} của {clone} đã có thay đổi riêng (do biên tập viên đăng) nên không tự cập nhật "
+                  f"từ kho gốc: hãy đẩy (git push) các thay đổi đó rồi gộp lại.", file=sys.stderr)
 
 
 def main(argv=None) -> int:
