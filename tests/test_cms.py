@@ -417,3 +417,14 @@ def test_an_image_without_a_description_stops_the_build_with_file_and_line(tmp_p
     report = err.value.report()
     assert f"pages/lien-he.md:{line}:" in report and "/images/so-do.png chưa có mô tả (alt)" in report, report
     assert "tang-1.png" not in report  # an image with a description is fine
+
+
+def test_the_link_check_leaves_the_editor_out(tmp_path, sample_site):
+    from portal_core.links import broken_links
+
+    _registered()
+    site = tmp_path / "site"
+    shutil.copytree(sample_site / "quan-tri", site / "quan-tri")
+    (site / "index.html").write_text('<a href="/khong-co/">x</a>', encoding="utf-8")
+    (site / "quan-tri" / "index.html").write_text('<a href="/cung-khong-co/">x</a>', encoding="utf-8")
+    assert [b.url for b in broken_links(site)] == ["/khong-co/"]

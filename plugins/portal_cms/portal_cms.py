@@ -196,6 +196,7 @@ def get_generators(pelican):
 
 def register():
     registry.register_urls("cms", URLS)
+    registry.register_private(URLS["index"])
     signals.get_generators.connect(get_generators)
 
 

@@ -79,7 +79,12 @@ def broken_links(root: Path, sources: dict[str, Path] | None = None, base: Path 
     root = Path(root)
     sources = sources or {}
     out = []
+    from .registry import private_prefixes
+
+    private = tuple(private_prefixes())
     for page in sorted(root.rglob("*.html")):
+        if private and _page_url(root, page).startswith(private):
+            continue  # the editor's pages (/quan-tri/) are not the visitors' site
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         source = sources.get(_page_url(root, page))
         for tag, attr in ATTRS:

@@ -308,3 +308,16 @@ def field_label(schema: dict, field: str) -> str:
         labels.append(prop["title"])
         node = prop
     return " › ".join(labels)
+
+
+_PRIVATE: set[str] = set()
+
+
+def register_private(prefix: str) -> None:
+    """A part of the site that is for the people who run it, not for visitors (the editor at
+    /quan-tri/): left out of the link check, the sitemap, search and offline caching."""
+    _PRIVATE.add(prefix if prefix.endswith("/") else prefix + "/")
+
+
+def private_prefixes() -> frozenset:
+    return frozenset(_PRIVATE)
