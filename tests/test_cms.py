@@ -9,12 +9,13 @@ import subprocess
 import re
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import yaml
 from playwright.sync_api import expect
 
-from conftest import ROOT, build, new_page
+from conftest import ROOT, new_page
 
 DECAP_SERVER = ROOT / "node_modules" / "decap-server" / "dist" / "index.js"
 
