@@ -580,6 +580,8 @@ def _csv_value(text: str, kind) -> object:
     kinds = kind if isinstance(kind, list) else [kind]
     if "integer" in kinds and _INTEGER.match(text):
         return int(text)
+    if "boolean" in kinds and text.lower() in ("true", "false"):
+        return text.lower() == "true"
     if "number" in kinds:
         try:
             value = float(text)

@@ -154,6 +154,13 @@ def km(value, digits: int = 1) -> str:
     return f"{value:.{digits}f}".replace(".", ",") if value is not None else "–"
 
 
+def percent(value, digits: int = 1) -> str:
+    """A share (0.978) written the Vietnamese way: '97,8 %'; nothing to divide → '—'."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}".replace(".", ",") + "\u00a0%"
+
+
 _ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 
@@ -167,4 +174,4 @@ def roman(n: int) -> str:
     return out
 
 
-FILTERS = {"vi_date": date, "vi_number": number, "vi_km": km, "roman": roman, "slugify": slugify}
+FILTERS = {"vi_date": date, "vi_number": number, "vi_km": km, "vi_percent": percent, "roman": roman, "slugify": slugify}
