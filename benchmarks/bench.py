@@ -556,6 +556,63 @@ def search(ctx: BenchContext) -> dict:
     return r
 
 # --- the run ----------------------------------------------------------------------------------
+STATISTICS_ROWS = 100_000
+
+
+def write_dossiers(path: Path, codes: list[str], rows: int, seed: int = 766) -> None:
+    """A nightly export of the one-stop software at province scale: `rows` rows of months x
+    agencies x procedures (portal_statistics' dossiers.csv)."""
+    import csv
+    import random
+
+    rng = random.Random(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    months = [f"{y}-{m:02d}" for y in range(2017, 2027) for m in range(1, 13)]
+    agencies = [f"Đơn vị {i}" for i in range(1, 121)]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["month", "agency", "procedure_code", "received", "received_online", "resolved_on_time",
+                    "resolved_late", "in_progress", "sample"])
+        n = 0
+        for m in months:
+            for a in agencies:
+                for c in codes[:8] + [""]:
+                    r = rng.randint(0, 300)
+                    late = rng.randint(0, min(5, r))
+                    w.writerow([m, a, c, r, rng.randint(0, r), r - late, late, rng.randint(0, 30), "true"])
+                    n += 1
+                    if n == rows:
+                        return
+
+
+@measurement
+def statistics_rows(ctx: BenchContext) -> dict:
+    """A full build of the reference content with a 100,000-row dossiers.csv against the same
+    content without it: medians of `runs` cold builds each (no content cache), and their ratio."""
+    import re
+
+    codes = sorted({m.group(1) for f in (ctx.content / "procedures").glob("*.md")
+                    for m in [re.search(r"^code: *['\"]?([^'\"\n]+)", f.read_text(encoding="utf-8"), re.M)] if m})
+    with_rows = ctx.work / "statistics-content"
+    shutil.rmtree(with_rows, ignore_errors=True)
+    shutil.copytree(ctx.content, with_rows)
+    rows = 2_000 if ctx.quick else STATISTICS_ROWS
+    write_dossiers(with_rows / "statistics" / "dossiers.csv", codes, rows)
+    log = ctx.work / "statistics.log"
+    times = {"without": [], "with": []}
+    for i in range(max(ctx.runs, 1)):
+        for kind, content in (("without", ctx.content), ("with", with_rows)):
+            out, cache = ctx.work / f"stat-out-{kind}", ctx.work / f"stat-cache-{kind}-{i}"
+            shutil.rmtree(cache, ignore_errors=True)
+            run = build_ours(content, out, cache, log)
+            if not run.ok:
+                return {"error": f"the build failed: see {log}"}
+            times[kind].append(run.wall)
+    a, b = median(times["without"]), median(times["with"])
+    return {"rows": rows, "build_without_s": round(a, 2), "build_with_s": round(b, 2),
+            "added_s": round(b - a, 2), "ratio": round(b / a, 2)}
+
+
 def ensure_content(quick: bool) -> tuple[Path, Path]:
     """Generate the content unless the folders were made by the same generator and options."""
     counts = dict(procedures=200, offices=30, news=60) if quick else dict(procedures=2000, offices=120, news=500)

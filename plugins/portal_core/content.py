@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import math
 import multiprocessing
 import os
@@ -491,6 +492,8 @@ class Store:
             self.problems.append(Problem(source, "thiếu cột bắt buộc trong dòng tiêu đề", name, 1))
         if unknown or missing:
             return
+        fast = _fast_validator(ct.schema)
+        convert = {h: _csv_converter(props[h].get("type")) for h in header}
         while True:
             try:
                 row = next(reader)
@@ -506,8 +509,15 @@ class Store:
                 self.problems.append(Problem(
                     source, f"dòng có {len(row)} ô nhưng dòng tiêu đề có {len(header)} cột", "", line))
                 continue
-            data = {h: _csv_value(cell.strip(), props[h].get("type")) for h, cell in zip(header, row) if cell.strip()}
-            errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+            data = {}
+            for h, cell in zip(header, row):
+                cell = cell.strip()
+                if cell:
+                    data[h] = convert[h](cell)
+            if fast is not None and _fast_ok(fast, data):
+                errors = []  # the common case: a compiled check, ~50 times quicker than jsonschema's
+            else:
+                errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
             if errors:
                 for err in errors:
                     fpath, msg = _message(err)
@@ -569,9 +579,45 @@ class Store:
                 self.by_slug[ct.name][f.stem] = item
 
 
+def _fast_validator(schema: dict):
+    """fastjsonschema's compiled check of a CSV row schema, for the rows that are right (a file of
+    100,000 rows); rows it refuses, and schemas it cannot compile, go to jsonschema, which gives the
+    messages. None when the schema has what the two might read differently (formats, bools as
+    numbers: jsonschema here refuses true where an integer is meant, as fastjsonschema does)."""
+    import fastjsonschema
+
+    text = json.dumps(schema)
+    if '"format"' in text:
+        return None
+    try:
+        return fastjsonschema.compile({k: v for k, v in schema.items() if k != "$schema"})
+    except Exception:  # noqa: BLE001 - any schema it cannot compile: the slow path
+        return None
+
+
+def _fast_ok(fast, data) -> bool:
+    import fastjsonschema
+
+    try:
+        fast(data)
+        return True
+    except fastjsonschema.JsonSchemaException:
+        return False
+
+
 _UNREADABLE = object()
 CSV_MAX_BYTES = 64 * 1024 * 1024  # a nightly export of every dossier of a province
 _INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+def _csv_converter(kind):
+    """The function that reads a column's cells (see _csv_value), chosen once per column."""
+    kinds = kind if isinstance(kind, list) else [kind]
+    if kinds == ["integer"]:
+        return lambda text: int(text) if _INTEGER.match(text) else text
+    if kinds == ["string"]:
+        return str
+    return lambda text: _csv_value(text, kind)
 
 
 def _csv_value(text: str, kind) -> object:
