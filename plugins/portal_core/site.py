@@ -20,6 +20,10 @@ DEFAULTS = {
     "map_attribution": "",
     "holidays": [],
     "popular_procedures": [],
+    "dossier_lookup_url": "",
+    "dossier_code_pattern": "",
+    "dossier_code_example": "",
+    "dossier_lookup_sample": False,
     "sample": False,
 }
 
