@@ -163,4 +163,17 @@ def test_the_statistics_page_sorts_its_agency_table_and_passes_axe(page, serve, 
         "tds => tds.map(td => td.dataset.value)")]
     assert values == sorted(values, reverse=True)
     chart = page.locator("svg.chart").first
-    assert chart.locator("rect").count() == 12  # a bar per month, as in the table
+    bars = chart.locator("rect title").all_text_contents()
+    table = page.locator("#bang-thang tbody tr").evaluate_all(
+        "trs => trs.map(tr => tr.cells[0].textContent.trim() + ': ' + tr.cells[1].textContent.trim() + ' hồ sơ')")
+    assert bars == table and len(bars) == 12  # a bar per month, saying what the table says
+
+
+def test_the_statistics_page_is_in_the_browser_editor_with_no_change_to_its_code(sample_site):
+    import yaml
+
+    config = yaml.safe_load((sample_site / "quan-tri" / "config.yml").read_text(encoding="utf-8"))
+    files = {f["name"]: f for c in config["collections"] for f in c.get("files", [])}
+    page = files["statistics_page"]
+    assert page["file"] == "content/statistics/trang.yaml"
+    assert [f["name"] for f in page["fields"]] == ["intro", "notes", "sample"]

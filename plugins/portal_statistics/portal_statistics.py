@@ -39,9 +39,6 @@ MONTHS = 12
 OTHER = "Khác"  # procedure codes no procedure has
 # Decision 766 ratings on the total out of 100: (lowest score, rating), highest first.
 RATINGS = ((90, "Xuất sắc"), (80, "Tốt"), (70, "Khá"), (50, "Trung bình"), (0, "Yếu"))
-# The one figure the source articles give, with no month or agency: a note, never a row.
-ARTICLE_NOTE = ("Trong thời gian giãn cách xã hội, đã tiếp nhận và giải quyết 2.544 hồ sơ trực tuyến mức độ 3 "
-                "và 4 (theo bài viết về Trung tâm Hành chính công tỉnh; không rõ tháng và cơ quan).")
 BAR_COLOUR, LINE_COLOUR, GRID_COLOUR = "#0b4f9c", "#00703c", "#b1b4b6"
 
 
@@ -157,6 +154,10 @@ DOSSIERS = ContentType(name="dossiers", file="statistics/dossiers.csv", schema_p
                        label="Hồ sơ theo tháng", render_body=False, order=60, cross_check=cross_check_dossiers)
 INDEX766 = ContentType(name="index766", file="statistics/index-766.csv", schema_path=HERE / "index766.schema.json",
                        label="Chỉ số 766", render_body=False, order=61, cross_check=cross_check_index)
+# The page's own words, editable in the browser editor: its introduction and the notes for figures
+# that have no month or agency (such as the one the source articles give), which are never rows.
+PAGE = ContentType(name="statistics_page", file="statistics/trang.yaml", schema_path=HERE / "page.schema.json",
+                   label="Trang thống kê", render_body=False, order=62)
 GROUP_LABELS = registry.enum_labels(INDEX766.schema, "group")
 
 
@@ -344,6 +345,11 @@ def csv_with_bom(path: Path) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+def page_text(store) -> dict:
+    item = store.get("statistics_page", "trang")
+    return {"intro": item.intro if item else None, "notes": list(item.notes or []) if item else []}
+
+
 class StatisticsGenerator(PortalGenerator):
     def generate_context(self):
         s = summary(self.store)
@@ -355,7 +361,7 @@ class StatisticsGenerator(PortalGenerator):
         charts = {"trend": trend_svg(s["months"]) if s["has_data"] else None,
                   "groups": [(u, groups_svg(u)) for u in s["index"][:1]]}  # the first unit: the province
         self.write_page(writer, "statistics", URLS["index"], s=s, charts=charts, month_label=month_label,
-                        group_labels=GROUP_LABELS, article_note=ARTICLE_NOTE, script=URLS["script"])
+                        group_labels=GROUP_LABELS, page=page_text(self.store), script=URLS["script"])
         site_url = self.settings.get("SITE_URL", "")
         output.write_json(out / URLS["api"].lstrip("/"), open_data(self.store, s, site_url))
         output.write_json(out / URLS["api_schema"].lstrip("/"), api_schema(site_url))
@@ -383,6 +389,7 @@ def register():
     registry.register_urls("statistics", URLS)
     registry.register_type(DOSSIERS)
     registry.register_type(INDEX766)
+    registry.register_type(PAGE)
     registry.register_nav("statistics", "Thống kê", "statistics", 35)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_globals)
