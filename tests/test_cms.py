@@ -403,23 +403,6 @@ def test_build_messages_name_the_field_as_the_form_labels_it(tmp_path):
     assert "trường 'documents[0].form' («Thành phần hồ sơ › Mẫu đơn» trong biểu mẫu)" in err.value.report()
 
 
-def test_an_image_without_a_description_stops_the_build_with_file_and_line(tmp_path):
-    from portal_core.content import ContentError, Store
-
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
-    path = content / "pages" / "lien-he.md"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + "\n![Sơ đồ tầng 1](/images/tang-1.png)\n\n![](/images/so-do.png)\n", encoding="utf-8")
-    _registered()
-    with pytest.raises(ContentError) as err:
-        Store(content, {"PORTAL_TODAY": "2026-12-01"}).load()
-    line = text.count("\n") + 4
-    report = err.value.report()
-    assert f"pages/lien-he.md:{line}:" in report and "/images/so-do.png chưa có mô tả (alt)" in report, report
-    assert "tang-1.png" not in report  # an image with a description is fine
-
-
 def test_the_link_check_leaves_the_editor_out(tmp_path, sample_site):
     from portal_core.links import broken_links
 

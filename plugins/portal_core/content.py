@@ -327,7 +327,6 @@ class Store:
                 if ct.cross_check:
                     ct.cross_check(self)
             sanitize.warn_removed(self, self.markdown_unsafe)
-            sanitize.check_images(self, self.markdown)
         if self.problems:
             raise ContentError(self.problems)
         return self

@@ -138,33 +138,3 @@ def _line_of(item, part: tuple[str, str, str]) -> int:
                 return item.body_line + i
     return item.body_line
 
-
-_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_ALT = re.compile(r"""\balt\s*=\s*("([^"]*)"|'([^']*)')""", re.IGNORECASE)
-
-
-def check_images(store, render) -> None:
-    """Every image in a Markdown body has a description (alt text) for people who cannot see it
-    (WCAG 1.1.1): an image without one stops the build, naming the file and the line. A purely
-    decorative image has no place in a procedure or an announcement."""
-    for items in store.items.values():
-        for item in items:
-            if not item.body or "![" not in item.body and "<img" not in item.body.lower():
-                continue
-            for tag in _IMG.findall(str(render(item.body))):
-                alt = _ALT.search(tag)
-                if alt and (alt.group(2) or alt.group(3) or "").strip():
-                    continue
-                src = re.search(r"""\bsrc\s*=\s*["']([^"']*)""", tag)
-                name = src.group(1) if src else ""
-                line = next((item.body_line + i for i, text in enumerate(item.body.split("\n"))
-                             if name and name in text), item.body_line)
-                store.problems.append(_problem(item, line, name))
-
-
-def _problem(item, line: int, src: str):
-    from .content import Problem
-
-    return Problem(item.source, (f"ảnh {src} chưa có mô tả (alt) cho người không nhìn thấy ảnh: viết "
-                                 f"![mô tả ngắn nội dung ảnh]({src or '/images/ten-anh.jpg'})"), "body", line,
-                   "Nội dung")

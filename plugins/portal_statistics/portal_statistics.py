@@ -360,7 +360,11 @@ class StatisticsGenerator(PortalGenerator):
         out = Path(self.output_path)
         charts = {"trend": trend_svg(s["months"]) if s["has_data"] else None,
                   "groups": [(u, groups_svg(u)) for u in s["index"][:1]]}  # the first unit: the province
+        downloads = [(URLS[key], label) for ct, key, label in (
+            (DOSSIERS, "csv_dossiers", "Hồ sơ theo tháng (CSV)"), (INDEX766, "csv_index", "Chỉ số 766 (CSV)"))
+            if (self.store.path / ct.file).is_file()]
         self.write_page(writer, "statistics", URLS["index"], s=s, charts=charts, month_label=month_label,
+                        downloads=downloads,
                         group_labels=GROUP_LABELS, page=page_text(self.store), script=URLS["script"])
         site_url = self.settings.get("SITE_URL", "")
         output.write_json(out / URLS["api"].lstrip("/"), open_data(self.store, s, site_url))
