@@ -138,13 +138,19 @@ def test_bad_rows_stop_the_build_with_file_line_and_column(tmp_path, case):
     assert "Traceback" not in message
 
 
-def test_an_unknown_procedure_code_is_a_warning(tmp_path):
+def test_an_unknown_procedure_code_is_a_warning_and_counted_under_other(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     path = content / "statistics" / "dossiers.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",BD-XD-001,", ",BD-KHONG-CO,", 1), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    moved = [r for r in csv.DictReader(io.StringIO(text)) if r["procedure_code"] == "BD-XD-001" and r["month"] in WINDOW]
+    path.write_text(text.replace(",BD-XD-001,", ",BD-KHONG-CO,"), encoding="utf-8")
     proc = build(content, tmp_path / "site", today=TODAY)
     assert "mã thủ tục 'BD-KHONG-CO' không có trong content/procedures" in proc.stdout + proc.stderr
+    data = json.loads((tmp_path / "site" / "api" / "statistics.json").read_text(encoding="utf-8"))
+    other = [p for p in data["procedures"] if p["code"] is None]
+    assert other and other[0]["title"] == "Khác"
+    assert other[0]["received"] == sum(int(r["received"]) for r in moved)
 
 
 @pytest.mark.browser

@@ -209,8 +209,15 @@ def summary(store) -> dict:
             t = agencies[row.agency]
             t.in_progress = (t.in_progress or 0) + row.in_progress
     year = Totals()
+    known = {p.code: p for p in store["procedures"]}
+    by_procedure: dict[str, Totals] = {}
     for row in rows:
         year.add(row)
+        if row.procedure_code:  # a code no procedure has is counted under OTHER
+            by_procedure.setdefault(row.procedure_code if row.procedure_code in known else "", Totals()).add(row)
+    procedures = sorted(((known[c], t) for c, t in by_procedure.items() if c), key=lambda pt: -pt[1].received)
+    if "" in by_procedure:
+        procedures.append((None, by_procedure[""]))
     year.in_progress = sum(r.in_progress for r in rows if r.month == last) if rows else None
     all_months = sorted({r.month for r in store["dossiers"]}, key=_month_key)
     units = {}
@@ -225,7 +232,7 @@ def summary(store) -> dict:
         "months": [(m, by_month[m]) for m in months], "year": year,
         "agencies": sorted(agencies.items(), key=lambda kv: text.sort_key(kv[0])),
         "data_until": all_months[-1] if all_months else None,
-        "has_data": bool(rows), "index": list(units.values()),
+        "has_data": bool(rows), "index": list(units.values()), "procedures": procedures,
         "sample": year.sample or any(u.sample for u in units.values()),
     }
 
@@ -303,6 +310,8 @@ def open_data(store, s: dict, site_url: str) -> dict:
         "province": s["year"].record(),
         "months": [{"month": m, **t.record()} for m, t in s["months"]],
         "agencies": [{"agency": a, **t.record()} for a, t in s["agencies"]],
+        "procedures": [{"code": p.code if p else None, "title": p.title if p else OTHER, **t.record()}
+                       for p, t in s["procedures"]],
         "index_766": [{"unit": u.unit, "period": u.period, "total": u.total, "max_total": u.max_total,
                        "out_of_100": round(u.out_of_100, 2), "rating": u.rating, "sample": u.sample,
                        "groups": {g: {"score": sc, "max_score": mx} for g, (sc, mx) in u.groups.items()}}
@@ -330,6 +339,10 @@ def api_schema(site_url: str) -> dict:
                                                   "properties": {**figures["properties"], "month": {"type": "string"}}}},
             "agencies": {"type": "array", "items": {**figures, "required": ["agency", *figures["required"]],
                                                     "properties": {**figures["properties"], "agency": {"type": "string"}}}},
+            "procedures": {"type": "array", "items": {**figures, "required": ["code", "title", *figures["required"]],
+                                                      "properties": {**figures["properties"],
+                                                                     "code": {"type": ["string", "null"]},
+                                                                     "title": {"type": "string"}}}},
             "index_766": {"type": "array", "items": {"type": "object", "required": ["unit", "period", "total", "rating"],
                                                      "properties": {"rating": {"enum": [r for _, r in RATINGS]}}}},
         },
