@@ -183,3 +183,15 @@ def test_the_statistics_page_is_in_the_browser_editor_with_no_change_to_its_code
     page = files["statistics_page"]
     assert page["file"] == "content/statistics/trang.yaml"
     assert [f["name"] for f in page["fields"]] == ["intro", "notes", "sample"]
+
+
+@pytest.mark.browser
+def test_a_procedure_page_shows_its_line_in_the_browser(page, serve, site):
+    url = serve(site)
+    page.goto(f"{url}/thu-tuc/dang-ky-khai-sinh/")
+    line = page.locator("dt", has_text="Hồ sơ 12 tháng qua").locator("xpath=following-sibling::dd[1]")
+    expect(line).to_contain_text("đúng hạn")
+    expect(line).to_contain_text("số liệu mẫu")
+    line.get_by_role("link", name="Thống kê").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thống kê giải quyết hồ sơ")
+    assert axe_violations(page) == []
