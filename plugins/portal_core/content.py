@@ -493,6 +493,7 @@ class Store:
             return
         fast = _fast_validator(ct.schema)
         convert = {h: _csv_converter(props[h].get("type")) for h in header}
+        fields = ct.fields
         while True:
             try:
                 row = next(reader)
@@ -522,7 +523,7 @@ class Store:
                     fpath, msg = _message(err)
                     self.problems.append(Problem(source, msg, _field_path(fpath), line))
                 continue
-            item = Item(ct.name, str(line), source, data, fields=ct.fields)
+            item = Item(ct.name, str(line), source, data, fields=fields)
             item._line = line
             self.items[ct.name].append(item)
             self.by_slug[ct.name][item.slug] = item
@@ -613,7 +614,10 @@ def _csv_converter(kind):
     """The function that reads a column's cells (see _csv_value), chosen once per column."""
     kinds = kind if isinstance(kind, list) else [kind]
     if kinds == ["integer"]:
-        return lambda text: int(text) if _INTEGER.match(text) else text
+        def integer(text):
+            digits = text[1:] if text[0] in "+-" else text
+            return int(text) if digits.isascii() and digits.isdigit() else text
+        return integer
     if kinds == ["string"]:
         return str
     return lambda text: _csv_value(text, kind)
