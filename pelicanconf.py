@@ -29,7 +29,7 @@ THEME = str(ROOT / "theme")
 PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = [
     "portal_core", "portal_procedures", "portal_offices", "portal_roadmap", "portal_news",
-    "portal_search", "portal_kiosk", "portal_cms", "portal_statistics", "portal_lookup",
+    "portal_search", "portal_kiosk", "portal_cms", "portal_statistics", "portal_lookup", "portal_journeys",
 ]
 # Each content type keeps its templates beside its plugin code.
 THEME_TEMPLATES_OVERRIDES = [

@@ -77,7 +77,8 @@ def test_navigation_and_home_blocks_come_from_the_plugins(registered):
 
     assert registry.nav() == [("/thu-tuc/", "Thủ tục"), ("/dia-diem/", "Địa điểm"), ("/lo-trinh/", "Lộ trình"),
                               ("/thong-ke/", "Thống kê"), ("/tin-tuc/", "Tin tức"), ("/tim-kiem/", "Tìm kiếm")]
-    assert registry.home_blocks("grid") == ["home_procedures.html", "home_lookup.html", "home_offices.html",
+    assert registry.home_blocks("grid") == ["home_procedures.html", "home_journeys.html", "home_lookup.html",
+                                            "home_offices.html",
                                             "home_roadmap.html", "home_news.html"]
     assert registry.home_blocks("top") == ["home_news_pinned.html"]
     for t in registry.home_blocks("grid") + registry.home_blocks("top"):

@@ -1,0 +1,94 @@
+"""Life events, step by step: a journey ("Khi sinh con") lists the steps a citizen takes, each with
+its procedures (all of them, or one of them for a `choice` step), and a combined online service
+first when one does several steps at once. /su-kien/ lists the journeys, /su-kien/<slug>/ shows
+one, and each procedure page asks `journeys_of(store, procedure)` where it stands."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pelican import signals
+
+import portal_procedures
+from portal_core import registry, text
+from portal_core.portal_core import PortalGenerator
+from portal_core.registry import ContentType
+from portal_core.text import as_date
+
+HERE = Path(__file__).parent
+URLS = {"index": "/su-kien/", "item": "/su-kien/{slug}/"}
+
+
+def prepare(item, store):
+    item.url = URLS["item"].format(slug=item.slug)
+    item.updated_date = as_date(item.data["updated"])
+    item.sort_key = text.sort_key(item.data["title"])
+
+
+def cross_check(store):
+    """A step's procedure must exist and be in force."""
+    active = {p.slug for p in portal_procedures.active(store)}
+    for j in store["journeys"]:
+        for i, step in enumerate(j.data["steps"]):
+            for k, slug in enumerate(step["procedures"]):
+                if store.get("procedures", slug) is None:
+                    store.error(j, f"không có thủ tục '{slug}' (content/procedures/{slug}.md)",
+                                f"steps[{i}].procedures[{k}]", ("steps", i, "procedures", k))
+                elif slug not in active:
+                    store.error(j, f"thủ tục '{slug}' đã bãi bỏ: bỏ khỏi bước hoặc thay bằng thủ tục thay thế",
+                                f"steps[{i}].procedures[{k}]", ("steps", i, "procedures", k))
+
+
+def steps(store, journey) -> list[dict]:
+    """The journey's steps with their procedures (items), numbered from 1."""
+    return [{"number": i, "title": s["title"], "note": s.get("note"), "choice": bool(s.get("choice")),
+             "procedures": [store.get("procedures", slug) for slug in s["procedures"]]}
+            for i, s in enumerate(journey.data["steps"], 1)]
+
+
+def journeys_of(store, procedure) -> list[dict]:
+    """Where a procedure stands in each journey: {"journey", "step", "of", "previous", "next"}
+    (previous and next are steps, or None)."""
+    out = []
+    for j in sorted(store["journeys"], key=lambda j: j.sort_key):
+        all_steps = steps(store, j)
+        for s in all_steps:
+            if procedure in s["procedures"]:
+                n = s["number"]
+                out.append({"journey": j, "step": s, "of": len(all_steps),
+                             "previous": all_steps[n - 2] if n > 1 else None,
+                             "next": all_steps[n] if n < len(all_steps) else None})
+                break
+    return out
+
+
+class JourneysGenerator(PortalGenerator):
+    def generate_output(self, writer):
+        journeys = sorted(self.store["journeys"], key=lambda j: j.sort_key)
+        self.write_page(writer, "journeys", URLS["index"], journeys=journeys)
+        for j in journeys:
+            self.write_page(writer, "journey", j.url, journey=j, steps=steps(self.store, j))
+
+
+JOURNEYS = ContentType(
+    name="journeys", folder="journeys", schema_path=HERE / "journey.schema.json", label="Sự kiện trong đời",
+    urls=URLS, prepare=prepare, cross_check=cross_check, order=15, reserved_slugs=frozenset({"index"}),
+)
+
+
+def get_generators(pelican):
+    return JourneysGenerator
+
+
+def add_globals(generator):
+    from portal_core import content
+
+    generator.env.globals["journeys_of"] = lambda p: journeys_of(content.current_store(), p)
+    generator.env.globals["journeys_list"] = lambda: sorted(content.current_store()["journeys"],
+                                                            key=lambda j: j.sort_key)
+
+
+def register():
+    registry.register_type(JOURNEYS)
+    registry.register_home_block("journeys", "grid", "home_journeys.html", 12)
+    signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(add_globals)
