@@ -50,6 +50,17 @@ def test_a_procedure_page_says_where_it_stands_in_each_journey(site):
                              "html.parser").select("nav.journey-place")
 
 
+def test_the_open_data_and_the_kiosk_have_the_journeys(site):
+    import json
+
+    data = json.loads((site / "api" / "journeys.json").read_text(encoding="utf-8"))
+    birth = next(j for j in data if j["slug"] == "khi-sinh-con")
+    assert birth["steps"][0]["procedures"] == _front("khi-sinh-con.md")["steps"][0]["procedures"]
+    assert birth["url"].endswith("/su-kien/khi-sinh-con/") and birth["sample"] is True
+    kiosk = BeautifulSoup((site / "kiosk" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert {a["href"] for a in kiosk.select("a.kiosk-tile")} >= {"/su-kien/khi-sinh-con/", "/su-kien/khi-ket-hon/"}
+
+
 BAD = {
     "an unknown procedure": ("- dang-ky-ket-hon", "- khong-co-thu-tuc-nay", r"steps\[1\]\.procedures\[0\]",
                              "không có thủ tục 'khong-co-thu-tuc-nay'"),

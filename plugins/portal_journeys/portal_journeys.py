@@ -9,13 +9,13 @@ from pathlib import Path
 from pelican import signals
 
 import portal_procedures
-from portal_core import registry, text
+from portal_core import output, registry, text
 from portal_core.portal_core import PortalGenerator
 from portal_core.registry import ContentType
 from portal_core.text import as_date
 
 HERE = Path(__file__).parent
-URLS = {"index": "/su-kien/", "item": "/su-kien/{slug}/"}
+URLS = {"index": "/su-kien/", "item": "/su-kien/{slug}/", "api": "/api/journeys.json"}
 
 
 def prepare(item, store):
@@ -61,12 +61,24 @@ def journeys_of(store, procedure) -> list[dict]:
     return out
 
 
+def record(journey, site_url: str = "") -> dict:
+    """A journey as open data: its steps name procedures by file name (slug)."""
+    d = journey.data
+    return {"slug": journey.slug, "title": d["title"], "summary": d["summary"], "url": site_url + journey.url,
+            "steps": [{"title": s["title"], "note": s.get("note"), "choice": bool(s.get("choice")),
+                       "procedures": list(s["procedures"])} for s in d["steps"]],
+            "combined_service": d.get("combined_service"), "keywords": list(d.get("keywords") or []),
+            "updated": str(d["updated"]), "sample": bool(d.get("sample"))}
+
+
 class JourneysGenerator(PortalGenerator):
     def generate_output(self, writer):
         journeys = sorted(self.store["journeys"], key=lambda j: j.sort_key)
         self.write_page(writer, "journeys", URLS["index"], journeys=journeys)
         for j in journeys:
             self.write_page(writer, "journey", j.url, journey=j, steps=steps(self.store, j))
+        site = self.settings.get("SITE_URL", "")
+        output.write_json(Path(self.output_path) / URLS["api"].lstrip("/"), [record(j, site) for j in journeys])
 
 
 JOURNEYS = ContentType(
