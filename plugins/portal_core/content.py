@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+import fastjsonschema
 import jsonschema
 import markdown as markdown_lib
 from markupsafe import Markup
@@ -584,8 +585,6 @@ def _fast_validator(schema: dict):
     100,000 rows); rows it refuses, and schemas it cannot compile, go to jsonschema, which gives the
     messages. None when the schema has what the two might read differently (formats, bools as
     numbers: jsonschema here refuses true where an integer is meant, as fastjsonschema does)."""
-    import fastjsonschema
-
     text = json.dumps(schema)
     if '"format"' in text:
         return None
@@ -596,13 +595,24 @@ def _fast_validator(schema: dict):
 
 
 def _fast_ok(fast, data) -> bool:
-    import fastjsonschema
-
     try:
         fast(data)
         return True
     except fastjsonschema.JsonSchemaException:
         return False
+
+
+def major_changes(changes, today: dt.date) -> list[dict]:
+    """An item's `changes` a reader should know about: major, and their day has come; newest first
+    as {"date", "note"}. A minor change (a typo fixed) shows nowhere. Procedures and pages share it."""
+    return sorted(({"date": as_date(c["date"]), "note": c["note"]} for c in changes or []
+                   if c.get("major") and as_date(c["date"]) <= today), key=lambda c: c["date"], reverse=True)
+
+
+def last_updated(updated: dt.date | None, majors: list[dict]) -> dt.date | None:
+    """"Cập nhật lần cuối": the later of the last check (`updated`) and the last major change."""
+    dates = [d for d in [updated] + [c["date"] for c in majors[:1]] if d]
+    return max(dates) if dates else None
 
 
 _UNREADABLE = object()

@@ -73,13 +73,8 @@ class FrontMatterReader(BaseReader):
                 value = as_date(value)
             metadata[key] = self.process_metadata(key, value)
         if item is not None and item.type == "pages":
-            # What a reader should know changed (major, and its day has come), newest first; "last
-            # updated" is the later of `updated` and the last major change. Minor changes show nowhere.
-            majors = sorted(((as_date(c["date"]), c["note"]) for c in data.get("changes") or []
-                             if c.get("major") and as_date(c["date"]) <= store.today), reverse=True)
-            metadata["major_changes"] = majors
-            dates = [d for d in [metadata.get("updated")] + [d for d, _ in majors[:1]] if d]
-            metadata["last_updated"] = max(dates) if dates else None
+            metadata["major_changes"] = content.major_changes(data.get("changes"), store.today)
+            metadata["last_updated"] = content.last_updated(metadata.get("updated"), metadata["major_changes"])
         return store.markdown(body), metadata
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from pelican import signals
 
 import portal_offices
-from portal_core import output, registry, text
+from portal_core import content, output, registry, text
 from portal_core.portal_core import PortalGenerator
 from portal_core.registry import ContentType, SearchEntry
 from portal_core.text import as_date
@@ -65,13 +65,8 @@ def prepare(item, store):
     item.url = URLS["item"].format(slug=item.slug)
     item.abs_url = store.settings.get("SITE_URL", "") + item.url
     item.updated_date = as_date(item.data["updated"])
-    # Changes citizens should know about (a fee, a document, a time limit), once their day has come; a
-    # typo fixed is minor and shows nowhere. The page's "last updated" is the later of the last check and the last major change.
-    item.major_changes = sorted(({"date": as_date(c["date"]), "note": c["note"]}
-                                 for c in item.data.get("changes") or []
-                                 if c.get("major") and as_date(c["date"]) <= store.today),
-                                key=lambda c: c["date"], reverse=True)
-    item.last_updated = max([item.updated_date] + [c["date"] for c in item.major_changes])
+    item.major_changes = content.major_changes(item.data.get("changes"), store.today)
+    item.last_updated = content.last_updated(item.updated_date, item.major_changes)
     item.active = item.data.get("status", "active") == "active"
     item.field_slug = text.slugify(item.data["field"])
     item.sort_key = text.sort_key(item.data["title"])
