@@ -159,6 +159,11 @@ def group_by_field(procs) -> list[dict]:
     return sorted(groups.values(), key=lambda g: text.sort_key(g["name"]))
 
 
+def documents(procedure) -> list[dict]:
+    """A procedure's documents to bring, each with every field (None where the file gives none)."""
+    return [{**DOCUMENT_FIELDS, **doc} for doc in procedure.documents or []]
+
+
 def group_documents(documents) -> list[dict]:
     """Documents every applicant brings first, then one group per `case`, in the file's order."""
     groups: dict = {None: []}

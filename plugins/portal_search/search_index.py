@@ -2,7 +2,8 @@
 
 Three files (the format is described in README.md beside this file):
 - procedures.json: what a first result needs: display data of every active procedure and the
-  index of what names it (title, code, keywords, editors' synonyms);
+  index of what names it (title, code, keywords, editors' synonyms), and the life events
+  ("topics") with the words that find them;
 - procedures-more.json: the index of what else identifies it (document names, field, agency,
   result and the first words of its description), loaded right after and merged into the ranking;
 - other.json: news and offices, shown after procedures.
@@ -21,6 +22,8 @@ from . import vietnamese
 
 FORMAT = 2
 OTHER_KINDS = ["news", "announcement", "office"]
+# Kinds shown in a block of their own above the procedures, found by whole words, not ranked.
+TOPIC_KINDS = ["journey"]
 # Which procedure fields go in the first file; the others go in procedures-more.json.
 FIRST_FIELDS = ("title", "code", "keywords", "synonyms")
 # Fields indexed word by word, without adjacent-word pairs (long or generic text).
@@ -85,6 +88,19 @@ def procedure_display(e, field_names: list[str]) -> list:
     if f["field"] not in field_names:
         field_names.append(f["field"])
     return [e.title, f["slug"], f["code"], field_names.index(f["field"]), f["online"], f["anywhere"]]
+
+
+def topic_words(e) -> str:
+    """The folded words of what a topic (a life event) is called, sorted, separated by spaces."""
+    texts = e.fields.get("title", []) + e.fields.get("keywords", [])
+    return " ".join(sorted({vietnamese.fold(w.text) for t in texts for w in vietnamese.words(t)}))
+
+
+def build_topics(store) -> dict:
+    """Life events and the like: [title, url, summary, folded words] each, and what to call them."""
+    entries = [e for e in registry.search_entries(store) if e.kind in TOPIC_KINDS]
+    return {"label": entries[0].kind_label if entries else "",
+            "docs": [[e.title, e.url, e.meta, topic_words(e)] for e in entries]}
 
 
 # --- building -------------------------------------------------------------------------------
@@ -185,6 +201,7 @@ def build_procedures(store, settings: dict) -> tuple[dict, dict]:
         "fields": field_names,
         "docs": display,
         "index": index_of(documents, first),
+        "topics": build_topics(store),
     }, {
         "format": FORMAT,
         "kind": "procedures-more",

@@ -213,3 +213,32 @@ test('near spellings are looked up for words of reasonable length only, and a bo
   // a typo is still found within the limits
   assert.ok(slugs('dang ky khai snh').includes('dang-ky-khai-sinh'));
 });
+
+test('life events are found when every word of the query is in their title or keywords', () => {
+  const titles = (q) => procedures.topics(q).map((d) => d[0]);
+  assert.deepEqual(titles('sinh con'), ['Khi sinh con']);
+  assert.deepEqual(titles('mo quan an'), ['Khi mở quán ăn']);   // folded by JS, indexed folded by Python
+  assert.deepEqual(titles('Mở quán ăn'), ['Khi mở quán ăn']);
+  assert.deepEqual(titles('co em be'), ['Khi sinh con']);
+  assert.deepEqual(titles('cần làm gì khi sinh con'), ['Khi sinh con']);  // filler words are not required
+  assert.deepEqual(titles('sinh con thứ hai'), []);  // one word is not there: no match
+  assert.deepEqual(titles('quán cà phê'), []);
+  assert.deepEqual(titles('si'), []);  // whole words only
+  assert.deepEqual(titles('   '), []);
+  const [title, url, summary] = procedures.topics('sinh con')[0];
+  assert.equal(url, '/su-kien/khi-sinh-con/');
+  assert.equal(title, 'Khi sinh con');
+  assert.match(summary, /khai sinh/);
+});
+
+test('life events do not change the procedure results or their ranking', () => {
+  const { topics, ...withoutTopics } = built.procedures;
+  assert.ok(topics.docs.length >= 2);
+  const plain = new api.Engine(withoutTopics);
+  plain.addPart(built.more);
+  assert.deepEqual(plain.topics('sinh con'), []);
+  for (const q of ['sinh con', 'mo quan an', 'khai sinh', 'đăng ký kinh doanh', 'co em be']) {
+    assert.deepEqual(procedures.search(q).results.map((r) => [r.ref, r.score]),
+      plain.search(q).results.map((r) => [r.ref, r.score]), q);
+  }
+});

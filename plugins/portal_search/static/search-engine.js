@@ -450,6 +450,28 @@
       };
     };
 
+    /* Life events (procedures.json "topics") whose title or keywords have every word of the
+     * query, diacritics folded (the search's filler words aside, unless the query is only
+     * those): [title, url, summary] each, in the file's order. Whole words only, and no ranking:
+     * the block shows what the citizen named, and the procedures' ranking is not touched. */
+    Engine.prototype.topics = function (query) {
+      var topics = this.data.topics;
+      if (!topics || !topics.docs.length) return [];
+      var words = analyse(query).filter(function (w) { return !w.filler; });
+      if (!words.length) return [];
+      if (!this.topicWords) {
+        this.topicWords = topics.docs.map(function (d) {
+          var set = Object.create(null);
+          d[3].split(' ').forEach(function (w) { set[w] = true; });
+          return set;
+        });
+      }
+      var sets = this.topicWords;
+      return topics.docs.filter(function (d, i) {
+        return words.every(function (w) { return sets[i][w.folded]; });
+      }).map(function (d) { return d.slice(0, 3); });
+    };
+
     /* The procedure whose code is the whole query, or one of its words. */
     Engine.prototype.codeMatch = function (query, words) {
       var whole = V.normalise(query).trim();
@@ -479,6 +501,7 @@
     }
 
     Engine.prototype.highlights = highlights;
+    Engine.prototype.analyse = analyse;
 
     return { Engine: Engine, analyse: analyse, highlights: highlights, readIndex: readIndex, lunrIndex: lunrIndex,
       limits: { queryChars: MAX_QUERY_CHARS, words: MAX_WORDS, fuzzyLength: FUZZY_MAX_LENGTH, near: MAX_NEAR,

@@ -35,6 +35,7 @@
   };
   var DEBOUNCE_MS = 120;
   var DROPDOWN_LIMIT = 6;
+  var DROPDOWN_TOPICS = 2;
 
   /* --- loading ------------------------------------------------------------------------- */
   var scripts = {};
@@ -140,6 +141,33 @@
     ]);
   }
 
+  /* Life events whose names have every word of the query, in a block of their own above the
+   * procedures; its heading comes with the index (procedures.json "topics"). */
+  var topicsCount = 0;
+  function topicsBlock() {
+    var id = 'search-topics-h-' + (++topicsCount);
+    var heading = el('h2', { id: id });
+    var list = el('ul', { 'class': 'search-results search-results--topics' });
+    var box = el('section', { 'class': 'search-topics', 'aria-labelledby': id, hidden: '' }, [heading, list]);
+    return {
+      node: box,
+      show: function (engine, q) {
+        var found = q ? engine.topics(q) : [];
+        var words = found.length ? engine.analyse(q) : [];
+        heading.textContent = (engine.data.topics || {}).label || '';
+        replaceChildren(list, found.map(function (d) {
+          return el('li', { 'class': 'search-result search-result--topic' }, [
+            el('a', { href: d[1], 'class': 'search-result__title' }, highlighted(engine, d[0], words, topicTerms(words))),
+            el('p', { 'class': 'search-result__meta' }, [d[2]])
+          ]);
+        }));
+        box.hidden = !found.length;
+      },
+      hide: function () { box.hidden = true; }
+    };
+  }
+  function topicTerms(words) { return words.map(function (w) { return w.folded; }); }
+
   function otherItem(engine, result, words) {
     var d = result.doc; // [title, url, kind index, date or address]
     var kind = (engine.data.kind_labels || [])[d[2]] || '';  // the labels come with the index (other.json)
@@ -193,6 +221,8 @@
     var empty = root.querySelector('[data-search-empty]');
     var otherBox = root.querySelector('[data-search-other]');
     var otherList = root.querySelector('[data-results-other]');
+    var topics = topicsBlock();
+    status.parentNode.insertBefore(topics.node, status);
     // the A–Z list comes after the results in the page and may not be parsed yet
     function az() { return document.querySelector('[data-search-az]'); }
     var suggestions = [];
@@ -226,6 +256,7 @@
         results.hidden = true;
         empty.hidden = true;
         otherBox.hidden = true;
+        topics.hide();
         status.textContent = '';
         results.setAttribute('aria-busy', 'false');
         return;
@@ -235,6 +266,7 @@
         if (shown !== query) return;
         if (az()) az().hidden = true;
         var found = engine.search(q);
+        topics.show(engine, q);
         replaceChildren(results, found.results.map(function (r) { return procedureItem(engine, r, found.words); }));
         results.setAttribute('data-query', query);
         results.setAttribute('aria-busy', done ? 'false' : 'true');
@@ -302,17 +334,24 @@
       load().procedures.then(function (engine) {
         if (current !== q) return;
         var found = engine.search(q, { limit: DROPDOWN_LIMIT });
-        var items = found.results.map(function (r) {
+        var label = (engine.data.topics || {}).label;
+        var topicWords = engine.analyse(q);
+        var items = engine.topics(q).slice(0, DROPDOWN_TOPICS).map(function (d) {
+          return el('li', { 'class': 'search-dropdown__topic' }, [el('a', { href: d[1] }, [
+            el('span', { 'class': 'search-dropdown__kind' }, [label + ': '])
+          ].concat(highlighted(engine, d[0], topicWords, topicTerms(topicWords))))]);
+        });
+        items = items.concat(found.results.map(function (r) {
           var d = r.doc;
           return el('li', {}, [el('a', { href: engine.data.url.replace('{slug}', encodeURIComponent(d[1])) },
             highlighted(engine, d[0], found.words, r.terms))]);
-        });
+        }));
         items.push(el('li', { 'class': 'search-dropdown__all' }, [
           el('a', { href: form.getAttribute('action') + '?q=' + encodeURIComponent(q.trim()) }, [TEXT.seeAll(q.trim())])
         ]));
         replaceChildren(list, items);
         box.hidden = false;
-        hint.textContent = TEXT.dropdownHint(found.results.length);
+        hint.textContent = TEXT.dropdownHint(items.length - 1);
       }, function () { close(); });
     }
     var later = debounce(function () { show(input.value); }, DEBOUNCE_MS);
