@@ -49,6 +49,9 @@ def pelican(c, content=DEFAULT_CONTENT, output=DEFAULT_OUTPUT, today=None, draft
         building = releases.new_release()
         env = _env(content, today, drafts)
         env["PORTAL_CACHE"] = str(output.parent / f".{output.name}.cache")
+        previous = releases.current()  # pages and files that did not change are taken from it
+        if previous is not None:
+            env["PORTAL_PREVIOUS"] = str(previous)
         result = c.run(
             f'"{PY}" -m pelican -s "{ROOT / settings}" -o "{building}" --fatal errors {extra}',
             env=env, warn=True, pty=False,
@@ -105,6 +108,62 @@ def check(c, content=str(DEFAULT_CONTENT), today=None, links=False):
         print("Không có liên kết nội bộ nào bị hỏng.")
 
 
+def _site_settings(content, today=None) -> dict:
+    """The build's settings with site.yaml read (SITE), for tasks that need them without a build."""
+    os.environ.update(_env(content, today))
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    from portal_core import registry
+    from portal_core.content import ContentError, load_store
+
+    registry.register_plugins(settings["PLUGINS"])
+    try:
+        load_store(settings["PATH"], settings)
+    except ContentError as exc:
+        print(exc.report(), file=sys.stderr)
+        sys.exit(2)
+    return settings
+
+
+@task(help={"content": "content folder (default: content/)", "root": "the output link on the server",
+            "server_name": "the site's host name (default: from url in site.yaml)",
+            "out": "folder to write portal.conf and logrotate to (default: deploy/nginx)",
+            "check": "only check that the files there are up to date",
+            "listen": "instead, write a whole nginx.conf serving --root over plain HTTP on this address "
+                      "(127.0.0.1:8080), to try it locally: nginx -c OUT/nginx.conf"})
+def nginx_config(c, content=str(DEFAULT_CONTENT), root="/srv/portal/output", server_name=None,
+                 out=str(ROOT / "deploy" / "nginx"), check=False, listen=None):
+    """Write the nginx configuration of the site (security headers, caching, precompressed files, TLS)."""
+    from urllib.parse import urlsplit
+
+    from portal_core import serving
+
+    settings = _site_settings(content)
+    if listen:
+        folder = Path(out).resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        conf = folder / "nginx.conf"
+        conf.write_text(serving.nginx_standalone(settings, str(Path(root).resolve()), listen, str(folder)),
+                        encoding="utf-8")
+        print(f"Đã ghi {conf}: nginx -c {conf}")
+        return
+    name = server_name or urlsplit(settings["SITE"]["url"]).hostname or "_"
+    files = {"portal.conf": serving.nginx_site(settings, root, name), "logrotate": serving.LOGROTATE}
+    folder = Path(out)
+    stale = [n for n, text in files.items() if not (folder / n).is_file() or (folder / n).read_text(encoding="utf-8") != text]
+    if check:
+        if stale:
+            print(f"Cấu hình nginx ở {folder} chưa khớp với mã và site.yaml ({', '.join(stale)}): chạy `invoke nginx-config`.",
+                  file=sys.stderr)
+            sys.exit(1)
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, text in files.items():
+        (folder / n).write_text(text, encoding="utf-8")
+    print(f"Đã ghi {', '.join(str(folder / n) for n in files)}.")
+
+
 @task(help={"port": "port (default 8000)"})
 def serve(c, port=8000, output=str(DEFAULT_OUTPUT)):
     """Serve the built site on http://localhost:8000."""
@@ -142,10 +201,25 @@ def rollback(c, output=str(DEFAULT_OUTPUT)):
     print(f"{releases.output} giờ là bản dựng {back.name}.")
 
 
-@task
-def publish(c, content=str(DEFAULT_CONTENT), output=str(DEFAULT_OUTPUT)):
-    """Build the site for publishing with publishconf.py (minified, precompressed)."""
-    pelican(c, content, output, settings="publishconf.py")
+@task(help={"content": "content folder (default: content/)", "output": "output folder (default: output/)",
+            "to": "also send the build there: s3://bucket/prefix (S3-compatible storage) or a folder",
+            "endpoint": "the S3 service's address, for storage other than AWS (or PORTAL_S3_ENDPOINT)",
+            "dry_run": "with --to: build, then only list what would be uploaded and deleted",
+            "grace_days": "keep files named by their bytes this many days after they leave the build (default 7)"})
+def publish(c, content=str(DEFAULT_CONTENT), output=str(DEFAULT_OUTPUT), to=None, endpoint=None, dry_run=False,
+            grace_days=7):
+    """Build the site for publishing with publishconf.py (minified, precompressed); --to sends it."""
+    output = pelican(c, content, output, settings="publishconf.py")
+    if not to:
+        return
+    from portal_core.upload import PublishError
+    from portal_core.upload import publish as send
+
+    try:
+        send(output, to, endpoint=endpoint, dry_run=dry_run, grace_days=int(grace_days))
+    except PublishError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(2)
 
 
 @task(help={"kind": "procedure, office or news", "title": "the title, in Vietnamese",

@@ -119,6 +119,17 @@ def build_ours(content: Path, output: Path, cache: Path, log: Path) -> Run:
     return timed([PY, "-c", code, str(ROOT), str(content), str(output), TODAY, extra], log)
 
 
+def remove_build(output: Path, cache: Path) -> None:
+    """Everything a build of `output` left: the output (a link to a release, or a folder), its
+    releases, its caches (content, pages, search terms, QR codes): the next build is cold."""
+    if output.is_symlink():
+        output.unlink()
+    shutil.rmtree(output, ignore_errors=True)
+    for extra in (cache, output.parent / f".{output.name}.releases", output.parent / f".{output.name}.cache"):
+        shutil.rmtree(extra, ignore_errors=True)
+    (output.parent / f".{output.name}.lock").unlink(missing_ok=True)
+
+
 def build_plain(content: Path, output: Path, cache: Path, log: Path) -> Run:
     return timed([PY, "-m", "pelican", str(content), "-o", str(output), "-s", str(HERE / "plainconf.py"),
                    "-e", f'CACHE_PATH="{cache}"'], log)
@@ -236,6 +247,13 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SEARCH_INDEX_FILES = ("procedures.json", "procedures-more.json", "other.json")
+SEARCH_MANIFEST_KEYS = dict(zip(SEARCH_INDEX_FILES, ("procedures", "more", "other")))
+
+
+def search_file(output: Path, name: str) -> Path:
+    """An index file of a build by its plain name: the manifest gives its hashed name."""
+    manifest = json.loads((output / "static" / "search" / "manifest.json").read_text(encoding="utf-8"))
+    return output / manifest[SEARCH_MANIFEST_KEYS[name]].lstrip("/")
 SEARCH_FIRST_QUERY = "dang ky khai sinh"  # what /tim-kiem/?q= is opened with (a citizen's query)
 SEARCH_COLD_LOADS = 11
 SEARCH_GENERATED_QUERIES = 180
@@ -364,7 +382,7 @@ def search_queries(titles: list[str], n_generated: int, seed: int = 1) -> list[s
     return queries
 
 
-def _first_search(browser, base: str, query: str) -> dict:
+def _first_search(browser, base: str, query: str, index_name: str = SEARCH_INDEX_FILES[0]) -> dict:
     """One cold load of /tim-kiem/?q=: bytes and times until the results list has a link."""
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     try:
@@ -389,7 +407,7 @@ def _first_search(browser, base: str, query: str) -> dict:
             decoded_bytes: before.reduce((s, e) => s + e.decodedBodySize, 0),
             requests: before.map(e => [new URL(e.name).pathname, e.transferSize]),
           };
-        }""", SEARCH_INDEX_FILES[0])
+        }""", index_name)
         figures["results_shown"] = page.locator("[data-results] a").count()
         # the browser's own count of the same responses (headers + body as received)
         sizes = {}
@@ -495,9 +513,9 @@ def search(ctx: BenchContext) -> dict:
     bytes transferred and times until the first result link; query times (median, p95)."""
     from playwright.sync_api import sync_playwright
 
-    folder = ctx.output / "static" / "search"
-    sizes = {name: _file_sizes(folder / name) for name in SEARCH_INDEX_FILES}
-    first_index = json.loads((folder / SEARCH_INDEX_FILES[0]).read_text(encoding="utf-8"))
+    sizes = {name: _file_sizes(search_file(ctx.output, name)) for name in SEARCH_INDEX_FILES}
+    first_path = search_file(ctx.output, SEARCH_INDEX_FILES[0])
+    first_index = json.loads(first_path.read_text(encoding="utf-8"))
     titles = [d[0] for d in first_index["docs"]]
     queries = search_queries(titles, SEARCH_GENERATED_QUERIES)
     loads = SEARCH_COLD_LOADS if not ctx.quick else 3
@@ -506,8 +524,8 @@ def search(ctx: BenchContext) -> dict:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
-                _first_search(browser, server.url, SEARCH_FIRST_QUERY)  # Chromium's own start-up
-                cold = [_first_search(browser, server.url, SEARCH_FIRST_QUERY) for _ in range(loads)]
+                _first_search(browser, server.url, SEARCH_FIRST_QUERY, first_path.name)  # Chromium's own start-up
+                cold = [_first_search(browser, server.url, SEARCH_FIRST_QUERY, first_path.name) for _ in range(loads)]
                 timed_queries = _query_times(browser, server.url, queries)
             finally:
                 browser.close()
@@ -649,12 +667,12 @@ def main(argv=None) -> int:
     sources = {"ours": content, "plain": plain}
     full: dict[str, list[Run]] = {"ours": [], "plain": []}
     rebuild: dict[str, list[Run]] = {"ours": [], "plain": []}
+    warm: dict[str, list[Run]] = {"ours": [], "plain": []}
     for i in range(runs):
         order = ["ours", "plain"] if i % 2 == 0 else ["plain", "ours"]
         for kind in order:
             print(f"run {i + 1}/{runs}: full build, {kind} ...", flush=True)
-            shutil.rmtree(cache[kind], ignore_errors=True)
-            shutil.rmtree(out[kind], ignore_errors=True)
+            remove_build(out[kind], cache[kind])
             r = builders[kind]()
             if not r.ok:
                 print(f"The {kind} build failed; see {log}", file=sys.stderr)
@@ -670,6 +688,11 @@ def main(argv=None) -> int:
             finally:
                 unedit(f)
             rebuild[kind].append(r)
+            print(f"  {r.wall:.1f} s wall, {r.cpu:.1f} s CPU", flush=True)
+        for kind in order:
+            print(f"run {i + 1}/{runs}: warm build (nothing changed), {kind} ...", flush=True)
+            r = builders[kind]()
+            warm[kind].append(r)
             print(f"  {r.wall:.1f} s wall, {r.cpu:.1f} s CPU", flush=True)
     pages = {"ours": out["ours"] / "thu-tuc" / EDITED / "index.html", "plain": out["plain"] / f"{EDITED}.html"}
     results: dict = {
@@ -692,11 +715,15 @@ def main(argv=None) -> int:
             "rebuild_after_edit_s": median([r.wall for r in rebuild[kind]]),
             "rebuild_after_edit_cpu_s": median([r.cpu for r in rebuild[kind]]),
             "rebuild_after_edit_runs_s": [round(r.wall, 2) for r in rebuild[kind]],
+            "warm_build_s": median([r.wall for r in warm[kind]]),
+            "warm_build_runs_s": [round(r.wall, 2) for r in warm[kind]],
+            # an editor's one-file change against a cold build of everything, same builder, same run
+            "rebuild_to_full_ratio": round(median([r.wall for r in rebuild[kind]]) / median([r.wall for r in full[kind]]), 2),
             **output_size(out[kind], pages[kind]),
         }
     ratio = {}
     for key in ("full_build_s", "full_build_cpu_s", "peak_memory_mb", "rebuild_after_edit_s",
-                "rebuild_after_edit_cpu_s", "files", "bytes", "procedure_page_gzip_bytes"):
+                "rebuild_after_edit_cpu_s", "warm_build_s", "files", "bytes", "procedure_page_gzip_bytes"):
         o, p = results["ours"][key], results["plain"][key]
         ratio[key] = round(o / p, 2) if o and p else None
     results["ratio_ours_to_plain"] = ratio
@@ -740,13 +767,15 @@ def print_table(r: dict) -> None:
     rows = [("full build, wall", "full_build_s", " s"), ("full build, CPU", "full_build_cpu_s", " s"),
             ("peak memory", "peak_memory_mb", " MB"), ("rebuild after editing 1 procedure", "rebuild_after_edit_s", " s"),
             ("rebuild after editing 1 procedure, CPU", "rebuild_after_edit_cpu_s", " s"),
+            ("rebuild after editing 1 procedure / full build", "rebuild_to_full_ratio", "×"),
+            ("warm build, nothing changed", "warm_build_s", " s"),
             ("output files", "files", ""), ("output bytes", "bytes", ""),
             ("1 procedure page, gzipped bytes", "procedure_page_gzip_bytes", "")]
     w = max(len(x[0]) for x in rows) + 2
     print(f"{'':{w}}{'ours':>14}{'plain Pelican':>16}{'ours/plain':>12}")
     for label, key, unit in rows:
         print(f"{label:{w}}{fmt(r['ours'][key], unit):>14}{fmt(r['plain'][key], unit):>16}"
-              f"{fmt(r['ratio_ours_to_plain'][key]):>12}")
+              f"{fmt(r['ratio_ours_to_plain'].get(key)):>12}")
     g = r["goals"]
     print(f"goal: full build within {g['full_build_ratio_max']}x plain Pelican: "
           f"{'met' if g['full_build_ratio_ok'] else 'NOT met'}")

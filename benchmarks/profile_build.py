@@ -20,13 +20,19 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 
-def run(content: Path, output: Path, today: str) -> list[tuple[str, float]]:
+def run(content: Path, output: Path, today: str, cache: Path | None = None,
+        previous: Path | None = None) -> list[tuple[str, float]]:
+    """`cache`: the caches' folder (none: a cold build); `previous`: the release an incremental
+    build takes unchanged pages from (as `invoke build` names it)."""
     os.environ.update(PORTAL_CONTENT=str(content.resolve()), PORTAL_TODAY=today)
+    if previous is not None:
+        os.environ["PORTAL_PREVIOUS"] = str(previous.resolve())
     from pelican import Pelican, signals
     from pelican.settings import read_settings
 
-    settings = read_settings(str(ROOT / "pelicanconf.py"), override={
-        "OUTPUT_PATH": str(output), "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False})
+    caches = {"CACHE_PATH": str(cache), "CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True} if cache else \
+        {"CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False}
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={"OUTPUT_PATH": str(output), **caches})
     times: list[tuple[str, float]] = []
 
     def timed(label, fn, *args):
@@ -63,17 +69,20 @@ def main(argv=None) -> None:
     ap.add_argument("--content", default=str(HERE / "work" / "reference"))
     ap.add_argument("--today", default="2025-10-15")
     ap.add_argument("--cprofile", help="also write a cProfile file here")
+    ap.add_argument("--cache", help="caches' folder (default: none, a cold build)")
+    ap.add_argument("--previous", help="an earlier release: an incremental build (with --cache)")
     a = ap.parse_args(argv)
     output = Path(tempfile.mkdtemp(prefix="portal-profile-"))
+    extra = (Path(a.cache) if a.cache else None, Path(a.previous) if a.previous else None)
     start = time.perf_counter()
     if a.cprofile:
         import cProfile
 
         prof = cProfile.Profile()
-        times = prof.runcall(run, Path(a.content), output, a.today)
+        times = prof.runcall(run, Path(a.content), output, a.today, *extra)
         prof.dump_stats(a.cprofile)
     else:
-        times = run(Path(a.content), output, a.today)
+        times = run(Path(a.content), output, a.today, *extra)
     total = time.perf_counter() - start
     for label, seconds in sorted(times, key=lambda x: -x[1]):
         if seconds >= 0.05:

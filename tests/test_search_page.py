@@ -13,13 +13,18 @@ from conftest import DATA, assert_no_axe_violations, build
 
 SEARCH = DATA / "search"
 TODAY = "2025-08-01"
-INDEX_FILES = ["procedures.json", "procedures-more.json", "other.json"]
+INDEX_KEYS = ["procedures", "more", "other"]
 XSS = [
     '<img src=x onerror="window.__xss=1">',
     '"><script>window.__xss=1</script>',
     "khai sinh</mark><b onmouseover=window.__xss=1>x</b>",
     "javascript:window.__xss=1",
 ]
+
+
+def search_files(out) -> dict:
+    """What the manifest names: every search file's address, by its bytes."""
+    return json.loads((out / "static" / "search" / "manifest.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -42,20 +47,26 @@ def results(page, base, q):
 
 # --- files ------------------------------------------------------------------------------------
 def test_index_files_are_compact_json_and_precompressed(search_output, capsys):
-    folder = search_output / "static" / "search"
+    import hashlib
+
+    files = search_files(search_output)
+    script = re.search(r'<script src="(/static/search/search\.[0-9a-f]{10}\.js)"',
+                       (search_output / "index.html").read_text(encoding="utf-8")).group(1)
     sizes = []
-    for name in INDEX_FILES + ["search.js", "search-engine.js", "vietnamese.js", "search.css"]:
-        raw = (folder / name).read_bytes()
-        assert gzip.decompress((folder / (name + ".gz")).read_bytes()) == raw, name
-        assert brotli.decompress((folder / (name + ".br")).read_bytes()) == raw, name
+    for url in [files[k] for k in INDEX_KEYS + ["engine", "vietnamese", "css", "lunr"]] + [script]:
+        path = search_output / url.lstrip("/")
+        name = path.name
+        raw = path.read_bytes()
+        # named by their bytes: a file's address changes exactly when the file does
+        assert hashlib.sha256(raw).hexdigest()[:10] in name, name
+        assert gzip.decompress((path.parent / (name + ".gz")).read_bytes()) == raw, name
+        assert brotli.decompress((path.parent / (name + ".br")).read_bytes()) == raw, name
         if name.endswith(".json"):
             data = json.loads(raw)
             assert data["format"] == 2 and data["index"]["pipeline"] == ["portal-vi"]
             assert b"\n" not in raw and b", " not in raw[:200], "written without spaces"
-        sizes.append(f"{name}: {len(raw)} B, gzip {(folder / (name + '.gz')).stat().st_size} B, "
-                     f"brotli {(folder / (name + '.br')).stat().st_size} B")
-    lunr_js = search_output / "static" / "vendor" / "lunr.min.js"
-    assert lunr_js.is_file() and (lunr_js.parent / "lunr.min.js.gz").is_file()
+        sizes.append(f"{name}: {len(raw)} B, gzip {(path.parent / (name + '.gz')).stat().st_size} B, "
+                     f"brotli {(path.parent / (name + '.br')).stat().st_size} B")
     with capsys.disabled():
         print("\nSearch files (tests/data/search):\n  " + "\n  ".join(sizes))
 
@@ -63,13 +74,13 @@ def test_index_files_are_compact_json_and_precompressed(search_output, capsys):
 def test_every_page_loads_the_small_search_script_only(search_output):
     html = (search_output / "index.html").read_text(encoding="utf-8")
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
-    assert [s for s in scripts if "search" in s] == [s for s in scripts if s.startswith("/static/search/search.js?v=")]
+    assert [s for s in scripts if "search" in s] == [s for s in scripts if re.fullmatch(r"/static/search/search\.[0-9a-f]{10}\.js", s)]
     assert len([s for s in scripts if "search" in s]) == 1
     assert "lunr" not in html and "procedures.json" not in html
 
 
 def test_abolished_procedures_are_not_searchable(search_output):
-    data = json.loads((search_output / "static" / "search" / "procedures.json").read_text(encoding="utf-8"))
+    data = json.loads((search_output / search_files(search_output)["procedures"].lstrip("/")).read_text(encoding="utf-8"))
     slugs = [d[1] for d in data["docs"]]
     assert "dang-ky-ket-hon-cu" not in slugs and "dang-ky-ket-hon" in slugs
 
@@ -103,7 +114,7 @@ def test_a_query_with_markup_is_shown_as_text(page, base, payload):
     status = page.inner_text("[data-search-status]") + page.inner_text("[data-search-empty]")
     assert payload.strip() in status
     # (the one script in main is the page's own search.js, between the results and the A–Z list)
-    assert page.locator("img[src=x], b[onmouseover], main script:not([src^='/static/search/search.js?'])").count() == 0
+    assert page.locator("img[src=x], b[onmouseover], main script:not([src^='/static/search/search.'])").count() == 0
     # and typed, as the results update
     page.fill("#search-page-q", "")
     page.type("#search-page-q", payload, delay=5)
@@ -186,14 +197,14 @@ def test_results_are_busy_while_the_index_loads(page, base):
     def slow(route):
         release.append(route)
 
-    page.route("**/static/search/procedures-more.json*", slow)
+    page.route("**/static/search/procedures-more.*.json", slow)
     page.goto(f"{base}/tim-kiem/?q=khai+sinh")
     page.wait_for_selector("[data-results] a")  # first results from the first file
     assert page.get_attribute("[data-results]", "aria-busy") == "true"
     page.wait_for_function("() => true")
     for r in release:
         r.continue_()
-    page.unroute("**/static/search/procedures-more.json*")
+    page.unroute("**/static/search/procedures-more.*.json")
     page.wait_for_selector('[data-results][aria-busy="false"]', state="attached")
     assert page.eval_on_selector("[data-results] a", "a => a.getAttribute('href')") == "/thu-tuc/dang-ky-khai-sinh/"
 
@@ -212,7 +223,8 @@ def test_header_box_loads_the_index_on_focus_and_offers_results(page, base):
     page.on("request", lambda r: requested.append(r.url))
     page.goto(f"{base}/thu-tuc/dang-ky-ket-hon/")
     page.wait_for_load_state("networkidle")
-    assert not [u for u in requested if "procedures.json" in u or "lunr" in u], "loaded before focus"
+    assert not [u for u in requested if re.search(r"procedures\.[0-9a-f]{10}\.json|manifest\.json|lunr", u)], \
+        "loaded before focus"
     page.focus("#site-search-q")
     page.keyboard.type("khai sinh", delay=20)
     # wait for the drop-down of the whole query (each letter typed updates it: after "k" it already
@@ -220,7 +232,7 @@ def test_header_box_loads_the_index_on_focus_and_offers_results(page, base):
     page.wait_for_function("""q => { const a = document.querySelectorAll('.search-dropdown a');
         return a.length > 1 && a[a.length - 1].getAttribute('href') === '/tim-kiem/?q=' + q; }""",
                            arg=quote("khai sinh"))
-    assert any("procedures.json" in u for u in requested)
+    assert any(re.search(r"/static/search/procedures\.[0-9a-f]{10}\.json", u) for u in requested)
     links = page.eval_on_selector_all(".search-dropdown a", "as => as.map(a => a.getAttribute('href'))")
     assert links[0] == "/thu-tuc/dang-ky-khai-sinh/"
     assert links[-1] == "/tim-kiem/?q=" + quote("khai sinh")

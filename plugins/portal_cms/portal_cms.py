@@ -176,10 +176,8 @@ class CmsGenerator(PortalGenerator):
 
     def generate_output(self, writer):
         out = Path(self.output_path)
-        backend = backend_url(self.settings)
-        origin = "/".join(backend.split("/")[:3]) if backend.startswith("http") else ""
         self.write_page(writer, "cms", URLS["index"], bundle=URLS["bundle"], init=URLS["init"],
-                        csp=CSP.format(backend=origin).replace(" ;", ";"))
+                        csp=policy(self.settings))
         config = out / URLS["config"].lstrip("/")
         config.write_text(yaml.safe_dump(cms_config(self.settings), allow_unicode=True, sort_keys=False),
                           encoding="utf-8")
@@ -190,6 +188,14 @@ class CmsGenerator(PortalGenerator):
         output.copy_files(HERE / "static", config.parent, names={"cms-init.js"})
 
 
+def policy(settings) -> str:
+    """The editor's own Content-Security-Policy (its page's <meta>, and the server's header for
+    /quan-tri/): Decap needs eval and inline styles, which the public pages never allow."""
+    backend = backend_url(settings)
+    origin = "/".join(backend.split("/")[:3]) if backend.startswith("http") else ""
+    return CSP.format(backend=origin).replace(" ;", ";")
+
+
 def get_generators(pelican):
     return CmsGenerator
 
@@ -197,6 +203,7 @@ def get_generators(pelican):
 def register():
     registry.register_urls("cms", URLS)
     registry.register_private(URLS["index"])
+    registry.register_area_policy(URLS["index"], policy)
     signals.get_generators.connect(get_generators)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -50,13 +51,42 @@ def copy_tree(src: Path, target: Path) -> None:
     shutil.copytree(src, target, dirs_exist_ok=True)
 
 
-def compress(path: Path) -> None:
-    """Write path.gz and path.br next to a file (gzip level 9 without a timestamp, Brotli 11)."""
+def replace_bytes(path: Path, data: bytes) -> None:
+    """Write a file as a new file (a temporary one renamed over it): never into the old file, which
+    may be a hard link shared with the previous release."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def compress(path: Path, previous: Path | None = None) -> None:
+    """Write path.gz and path.br next to a file (gzip level 9 without a timestamp, Brotli 11). When
+    the file is the previous release's file (a hard link, `previous` being that file), its copies
+    are taken from there."""
     import brotli
 
+    if previous is not None and _same_file(path, previous):
+        done = True
+        for suffix in (".gz", ".br"):
+            old, new = previous.with_name(previous.name + suffix), path.with_name(path.name + suffix)
+            try:
+                if new.exists():
+                    new.unlink()
+                os.link(old, new)
+            except OSError:
+                done = False
+        if done:
+            return
     data = path.read_bytes()
-    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-    path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
+    replace_bytes(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=9, mtime=0))
+    replace_bytes(path.with_name(path.name + ".br"), brotli.compress(data, quality=11))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def precompress_later(path: Path) -> None:
@@ -64,8 +94,9 @@ def precompress_later(path: Path) -> None:
     _wanted.add(Path(path))
 
 
-def precompress(output: Path, everything: bool) -> None:
-    """Make the copies asked for (and, when `everything`, of every text file worth it), each once."""
+def precompress(output: Path, everything: bool, previous: Path | None = None) -> None:
+    """Make the copies asked for (and, when `everything`, of every text file worth it), each once;
+    a file unchanged since the `previous` release takes that release's copies."""
     files = set(_wanted)
     _wanted.clear()
     if everything:
@@ -73,4 +104,4 @@ def precompress(output: Path, everything: bool) -> None:
                      and f.stat().st_size >= MIN_BYTES)
     for f in sorted(files):
         if f.is_file():
-            compress(f)
+            compress(f, previous / f.relative_to(output) if previous is not None else None)

@@ -9,7 +9,7 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.readers import BaseReader
 
-from . import content, output, publish, registry, text
+from . import content, output, publish, registry, render_cache, text
 from .content import ContentError, load_store
 from .frontmatter import read_markdown_file
 from .registry import ContentType
@@ -117,11 +117,16 @@ class PortalGenerator(Generator):
 
 
 class HomeGenerator(PortalGenerator):
-    """The home page and the 404 page."""
+    """The home page and the 404 page, and every declared asset under its hashed name."""
 
     def generate_output(self, writer):
         self.write(writer, "home", "index.html", page_name="index")
         self.write(writer, "404", "404.html", page_name="404")
+        out = Path(self.output_path)
+        for site_url, source in registry.assets().items():
+            target = out / registry.asset(site_url).lstrip("/")
+            output.write_bytes(target, source.read_bytes())
+            output.precompress_later(target)
 
 
 def load_content(pelican):
@@ -147,14 +152,20 @@ def add_globals(generator):
     env = generator.env
     env.filters.update(text.FILTERS)
     env.globals.update(url=registry.url, has_url=registry.has_url, NAV=registry.nav(), home_blocks=registry.home_blocks,
-                       pages_menu=pages_menu(content.current_store()))
+                       asset=registry.asset, pages_menu=pages_menu(content.current_store()))
+
+
+THEME_STATIC = HERE.parents[1] / "theme" / "static"
 
 
 def register():
+    for name in ("css/site.css", "css/print.css", "favicon.svg"):
+        registry.register_asset(f"/theme/{name}", THEME_STATIC / name)
     registry.register_type(SITE_TYPE)
     registry.register_type(PAGES_TYPE)
     signals.readers_init.connect(add_reader)
     signals.generator_init.connect(add_globals)
     signals.initialized.connect(load_content)
     signals.get_generators.connect(get_generators)
+    signals.get_writer.connect(render_cache.get_writer)
     signals.finalized.connect(publish.finalize)

@@ -13,6 +13,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import output as files
+from . import registry, render_cache, serving
 
 HEAD_BYTES = 4096
 NOINDEX = re.compile(rb'<meta name="robots" content="[^"]*noindex')
@@ -39,19 +40,46 @@ def write_sitemap(output: Path, site_url: str) -> None:
     (output / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {site_url}/sitemap.xml\n", encoding="utf-8")
 
 
-def minify(output: Path) -> None:
+def minify(output: Path, skip=frozenset()) -> None:
+    """Minify every HTML file but those in `skip` (pages taken from a release built by the same code,
+    already minified). A new file replaces each: a page may be a hard link to the previous release."""
     import minify_html
 
     for f in output.rglob("*.html"):
+        if f.relative_to(output).as_posix() in skip:
+            continue
         html = f.read_text(encoding="utf-8")
-        f.write_text(minify_html.minify(html, minify_css=True, minify_js=True, keep_closing_tags=True,
-                                        keep_html_and_head_opening_tags=True), encoding="utf-8")
+        files.replace_bytes(f, minify_html.minify(html, minify_css=True, minify_js=True, keep_closing_tags=True,
+                                                  keep_html_and_head_opening_tags=True).encode("utf-8"))
+
+
+def write_serving_files(output: Path, settings) -> None:
+    """`_headers` (static hosts and CDNs that read it) and /.well-known/security.txt, from the
+    same source as the nginx configuration (serving.py)."""
+    from . import content
+
+    hashed = [registry.asset(url) for url in registry.assets()]
+    hashed += [f"/{p.relative_to(output).as_posix()}" for p in (output / "static" / "search").glob("*.json")
+               if re.search(serving.HASHED_RE, p.name)]
+    (output / "_headers").write_text(serving.headers_file(settings, hashed), encoding="utf-8")
+    txt = serving.security_txt(settings.get("SITE") or {}, content.current_store().today)
+    if txt:
+        (output / ".well-known").mkdir(exist_ok=True)
+        (output / ".well-known" / "security.txt").write_text(txt, encoding="utf-8")
 
 
 def finalize(pelican) -> None:
     settings = pelican.settings
     output = Path(pelican.output_path)
     write_sitemap(output, settings["SITE_URL"])
+    write_serving_files(output, settings)
+    writer = render_cache.current_writer()
     if settings.get("PORTAL_MINIFY"):
-        minify(output)
-    files.precompress(output, everything=bool(settings.get("PORTAL_PRECOMPRESS", settings.get("PORTAL_MINIFY"))))
+        minify(output, skip=writer.reused_names if writer else frozenset())
+    previous = render_cache.previous_release()
+    render_cache.link_unchanged(output, previous)
+    files.precompress(output, everything=bool(settings.get("PORTAL_PRECOMPRESS", settings.get("PORTAL_MINIFY"))),
+                      previous=previous)
+    if writer:
+        writer.save(output)
+        print(f"Trang: {writer.rendered} trang tạo mới, {writer.reused} trang giữ nguyên từ bản trước.")

@@ -321,3 +321,82 @@ def register_private(prefix: str) -> None:
 
 def private_prefixes() -> frozenset:
     return frozenset(_PRIVATE)
+
+
+# --- assets: static files under names that change with their bytes --------------------------
+_ASSETS: dict[str, Path] = {}
+_ASSET_NAMES: dict[tuple, str] = {}
+
+
+def register_asset(site_url: str, source) -> None:
+    """Declare a static file a page links to (`/theme/css/site.css`, a plugin's script). Pages
+    link it through `asset(site_url)`, which names it by its bytes (`site.3f2a9c1b7d.css`): a
+    browser or CDN may keep it for a year, and a page changes only when the file does."""
+    _ASSETS[site_url] = Path(source)
+
+
+def hashed_name(site_url: str, data: bytes) -> str:
+    """`/a/b/name.ext` → `/a/b/name.<10 hex of SHA-256>.ext`."""
+    import hashlib
+
+    folder, _, name = site_url.rpartition("/")
+    stem, dot, ext = name.partition(".")
+    return f"{folder}/{stem}.{hashlib.sha256(data).hexdigest()[:10]}{dot}{ext}"
+
+
+def asset(site_url: str) -> str:
+    """The hashed address of a declared asset."""
+    source = _ASSETS.get(site_url)
+    if source is None:
+        raise KeyError(f"asset {site_url} is not declared (registry.register_asset)")
+    st = source.stat()
+    key = (site_url, st.st_mtime_ns, st.st_size)
+    name = _ASSET_NAMES.get(key)
+    if name is None:
+        name = _ASSET_NAMES[key] = hashed_name(site_url, source.read_bytes())
+    return name
+
+
+def assets() -> dict[str, Path]:
+    """Every declared asset: site URL → source file."""
+    return dict(_ASSETS)
+
+
+# --- what serving needs: the security policy's parts ------------------------------------------
+_POLICIES: list = []
+_PERMISSIONS: set = set()
+_AREA_POLICIES: dict = {}
+
+
+def register_policy(directive: str, sources) -> None:
+    """Allow `sources` (a list, or a function of site.yaml's settings giving one) in a directive of
+    the public pages' Content-Security-Policy (plugins/portal_core/serving.py)."""
+    _POLICIES.append((directive, sources))
+
+
+def policies() -> list:
+    return list(_POLICIES)
+
+
+def register_permission(feature: str) -> None:
+    """A browser feature the site's own pages use (Permissions-Policy: geolocation, camera)."""
+    _PERMISSIONS.add(feature)
+
+
+def permissions() -> set:
+    return set(_PERMISSIONS)
+
+
+def register_area_policy(prefix: str, policy) -> None:
+    """A Content-Security-Policy of its own for the pages under `prefix` (the editor): a text, or a
+    function of the build's settings giving one."""
+    _AREA_POLICIES[prefix] = policy
+
+
+def area_policies() -> list:
+    return sorted(_AREA_POLICIES.items())
+
+
+# What templates may call without a record of the call (incremental builds): these read only what
+# the plugins declared, which the code's digest covers.
+url.portal_pure = has_url.portal_pure = home_blocks.portal_pure = asset.portal_pure = True

@@ -24,6 +24,7 @@ DEFAULTS = {
     "dossier_code_pattern": "",
     "dossier_code_example": "",
     "dossier_lookup_sample": False,
+    "security_contact": "",
     "sample": False,
 }
 

@@ -27,6 +27,36 @@ CODE = ("content.py", "frontmatter.py", "store_cache.py", "registry.py", "text.p
 LIBRARIES = ("PyYAML", "Markdown", "jsonschema", "nh3")
 
 
+def hash_versions(h, libraries) -> None:
+    """Feed the installed versions of `libraries` (distribution names) into hash `h`."""
+    for lib in libraries:
+        try:
+            h.update(f"|{lib}={metadata.version(lib)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"|{lib}=?".encode())
+
+
+def read_pickle(path: Path):
+    """What a cache file holds, or None when it is missing or unreadable (a cache only saves time)."""
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except (OSError, EOFError, pickle.PickleError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+
+
+def write_pickle(path: Path, data) -> None:
+    """Write a cache file whole (a temporary file renamed over it), or not at all."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
 def fingerprint(types, settings, checks=()) -> str:
     """`checks`: the format checks validation uses (a plugin may add one)."""
     h = hashlib.sha256(f"{VERSION}|{sys.version}".encode())
@@ -35,11 +65,7 @@ def fingerprint(types, settings, checks=()) -> str:
         h.update(f"|{name}|{getattr(func, '__qualname__', func)}|".encode() + (code.co_code if code else b""))
     for name in CODE:
         h.update((HERE / name).read_bytes())
-    for lib in LIBRARIES:
-        try:
-            h.update(f"|{lib}={metadata.version(lib)}".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"|{lib}=?".encode())
+    hash_versions(h, LIBRARIES)
     for ct in types:
         h.update(f"|{ct.name}|{ct.folder}|{ct.render_body}|".encode())
         h.update(Path(ct.schema_path).read_bytes())

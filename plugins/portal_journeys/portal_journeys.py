@@ -167,6 +167,7 @@ def add_globals(generator):
 
 def register():
     registry.register_type(JOURNEYS)
+    registry.register_asset(URLS["script"], HERE / "static" / "journey.js")
     registry.register_home_block("journeys", "grid", "home_journeys.html", 12)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_globals)

@@ -1,7 +1,6 @@
 """Kiosk screen (/kiosk/) for the touch screen in the reception hall, and the kiosk mode it starts."""
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from pelican import signals
@@ -13,7 +12,8 @@ from portal_core.portal_core import PortalGenerator
 HERE = Path(__file__).parent
 KIOSK_PATH = "kiosk/index.html"
 KIOSK_URL = "/kiosk/"
-URLS = {"index": KIOSK_URL, "script": "/static/portal_kiosk/kiosk.js"}
+URLS = {"index": KIOSK_URL, "script": "/static/portal_kiosk/kiosk.js", "boot": "/static/portal_kiosk/kiosk-boot.js",
+        "start": "/static/portal_kiosk/kiosk-start.js"}
 # Seconds without touch, keyboard or scrolling before a page in kiosk mode returns to /kiosk/.
 IDLE_SECONDS = 90
 # The sessionStorage key that marks kiosk mode (set by /kiosk/, removed by /kiosk/?thoat=1).
@@ -37,12 +37,14 @@ def get_generators(pelican):
 
 
 def add_globals(generator):
-    version = hashlib.sha256((HERE / "static" / "kiosk.js").read_bytes()).hexdigest()[:10]
     generator.env.globals["KIOSK"] = {"url": KIOSK_URL, "idle_seconds": IDLE_SECONDS, "key": STORAGE_KEY,
-                                      "script": f"{URLS['script']}?v={version}"}
+                                      "script": registry.asset(URLS["script"]), "boot": URLS["boot"],
+                                      "start": URLS["start"]}
 
 
 def register():
     registry.register_urls("kiosk", URLS)
+    for key in ("script", "boot", "start"):
+        registry.register_asset(URLS[key], HERE / "static" / URLS[key].rsplit("/", 1)[1])
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(add_globals)

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from pelican import signals
 
-from portal_core import registry
+from portal_core import registry, serving
 from portal_core.portal_core import PortalGenerator
 
 HERE = Path(__file__).parent
@@ -54,7 +54,7 @@ def lookup(site: dict) -> dict | None:
         return None
     return {"url": url, "pattern": site.get("dossier_code_pattern") or "", "example": site.get("dossier_code_example") or "",
             "sample": bool(site.get("dossier_lookup_sample")), "form": form_target(url), "base": base_address(url),
-            "page": URLS["index"], "qr": URLS["qr"], "script": URLS["script"]}
+            "page": URLS["index"], "qr": URLS["qr"], "script": registry.asset(URLS["script"])}
 
 
 class LookupGenerator(PortalGenerator):
@@ -88,6 +88,10 @@ def get_generators(pelican):
 
 
 def register():
+    registry.register_asset(URLS["script"], HERE / "static" / "lookup.js")
+    # the form goes to the official look-up; the camera reads the receipt's code
+    registry.register_policy("form-action", lambda site: [serving.origin(site.get("dossier_lookup_url") or "")])
+    registry.register_permission("camera")
     registry.register_urls("lookup", URLS)
     registry.register_home_block("lookup", "grid", "home_lookup.html", 15)
     signals.get_generators.connect(get_generators)

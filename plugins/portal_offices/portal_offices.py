@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from portal_core import output, registry, text
+from portal_core import output, registry, serving, text
 from portal_core.portal_core import PortalGenerator
 from portal_core.registry import ContentType, SearchEntry
 from portal_core.text import as_date
@@ -414,7 +414,7 @@ class OfficesGenerator(PortalGenerator):
         if not registry.has_url("procedures.field"):
             return {}
         fields = {p.field for p in self.store["procedures"]}
-        return {f: registry.url("procedures.field", slug=text.slugify(f)) for f in fields}
+        return {f: registry.url("procedures.field", slug=text.slugify(f)) for f in sorted(fields)}
 
     def generate_output(self, writer):
         out = Path(self.output_path)
@@ -495,7 +495,14 @@ WARDS = ContentType(
 
 def register():
     registry.register_type(OFFICES)
+    for name in ("hours.js", "geo.js", "finder.js"):
+        registry.register_asset(f"/static/portal_offices/{name}", STATIC / name)
+    for name in ("leaflet.js", "leaflet.css"):
+        registry.register_asset(f"/static/vendor/leaflet/{name}", LEAFLET / name)
     registry.register_type(WARDS)
+    # the finder's map tiles, when site.yaml names a tile server; the visitor's position
+    registry.register_policy("img-src", lambda site: [serving.origin(site.get("map_tile_url") or "")])
+    registry.register_permission("geolocation")
     registry.register_nav("offices", "Địa điểm", "offices", 20)
     registry.register_home_block("offices", "grid", "home_offices.html", 20)
     signals.get_generators.connect(get_generators)

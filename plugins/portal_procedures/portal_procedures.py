@@ -555,6 +555,8 @@ PROCEDURES = ContentType(
 
 def register():
     registry.register_type(PROCEDURES)
+    for name in ("procedure-filters.js", "print-button.js"):
+        registry.register_asset(f"/static/portal_procedures/{name}", HERE / "static" / name)
     registry.register_nav("procedures", "Thủ tục", "procedures", 10)
     registry.register_home_block("procedures", "grid", "home_procedures.html", 10)
     signals.get_generators.connect(get_generators)

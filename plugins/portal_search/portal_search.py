@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
 from itertools import groupby
 from pathlib import Path
 
 from pelican import signals
 
-from portal_core import output, registry, text
+from portal_core import output, registry, store_cache, text
 from portal_core.portal_core import PortalGenerator
 from portal_core.registry import ContentType
 
@@ -21,7 +20,12 @@ ROOT = HERE.parents[1]
 LUNR_JS = ROOT / "node_modules" / "lunr" / "lunr.min.js"
 ASSETS = ["vietnamese.js", "search-engine.js", "search.js", "search.css"]
 INDEX_FILES = ("procedures.json", "procedures-more.json", "other.json")
-URLS = {"index": "/tim-kiem/", "assets": "/static/search/{name}", "lunr": "/static/vendor/lunr.min.js"}
+URLS = {"index": "/tim-kiem/", "assets": "/static/search/{name}", "lunr": "/static/vendor/lunr.min.js",
+        "manifest": "/static/search/manifest.json"}
+# what search.js finds in the manifest: the other scripts and the index files, by hashed name
+MANIFEST_KEYS = {"lunr": URLS["lunr"], "vietnamese": "/static/search/vietnamese.js",
+                 "engine": "/static/search/search-engine.js", "css": "/static/search/search.css"}
+INDEX_KEYS = dict(zip(("procedures", "more", "other"), INDEX_FILES))
 
 # SEARCH = {...} in the settings overrides any of these.
 DEFAULTS = {
@@ -80,44 +84,72 @@ class SearchGenerator(PortalGenerator):
     the scripts and the /tim-kiem/ page."""
 
     def generate_context(self):
+        """The index files, named by their bytes, and the manifest that names every search file.
+
+        Pages link only search.js and search.css by their hashed names, which change with the
+        code alone: editing a procedure changes the index files and the manifest, not the pages
+        (but /tim-kiem/, which carries the manifest to spare a round trip)."""
         self.config = search_settings(self.settings)
-        self.files: dict[str, bytes] = {}
-        first, more = search_index.build_procedures(self.store, self.config)
-        other = search_index.build_other(self.store, self.config)
-        for name, data in zip(INDEX_FILES, (first, more, other)):
-            self.files[name] = output.json_text(data).encode("utf-8")
-        for name in ASSETS:
-            self.files[name] = (HERE / "static" / name).read_bytes()
         if not LUNR_JS.is_file():
             raise FileNotFoundError(f"portal_search: {LUNR_JS} is missing: run `npm ci` (lunr is in package.json)")
-        digest = hashlib.sha256()
-        for name in sorted(self.files):
-            digest.update(name.encode() + b"\0" + self.files[name])
-        digest.update(LUNR_JS.read_bytes())
-        version = digest.hexdigest()[:10]
+        memo, used = self._load_terms(), {}
+        first, more = search_index.build_procedures(self.store, self.config, memo, used)
+        self._save_terms(used)
+        other = search_index.build_other(self.store, self.config)
+        self.files: dict[str, bytes] = {}  # site URL -> bytes
+        manifest = {"format": 1, **{key: registry.asset(url) for key, url in MANIFEST_KEYS.items()}}
+        for (key, name), data in zip(INDEX_KEYS.items(), (first, more, other)):
+            raw = output.json_text(data).encode("utf-8")
+            url = registry.hashed_name(URLS["assets"].format(name=name), raw)
+            self.files[url] = raw
+            manifest[key] = url
+        self.manifest = manifest
         self.context["SEARCH_ASSETS"] = {
-            "version": version,
-            "script": f"/static/search/search.js?v={version}",
-            "css": f"/static/search/search.css?v={version}",
-            "procedures": f"/static/search/{INDEX_FILES[0]}?v={version}",
+            "script": registry.asset("/static/search/search.js"),
+            "css": manifest["css"],
+            "manifest": URLS["manifest"],
             # what search.js loads first on /tim-kiem/, announced early in the page's head
-            "preload_scripts": [f"/static/vendor/lunr.min.js?v={version}",
-                                f"/static/search/vietnamese.js?v={version}",
-                                f"/static/search/search-engine.js?v={version}"],
+            "preload_scripts": [manifest["lunr"], manifest["vietnamese"], manifest["engine"]],
         }
+        self.context["SEARCH_FILES"] = manifest
+
+    # The term counts of each procedure's fields, kept for the next build: counting is most of the
+    # index's time, and an edit changes a few procedures. Keyed by the text rules' code.
+    def _terms_path(self) -> Path | None:
+        folder = self.settings.get("CACHE_PATH")
+        return Path(folder) / "portal-search-terms.pickle" if folder and self.settings.get("CACHE_CONTENT") else None
+
+    def _terms_code(self) -> bytes:
+        import hashlib
+
+        return hashlib.sha256((HERE / "vietnamese.py").read_bytes() + (HERE / "search_index.py").read_bytes()).digest()
+
+    def _load_terms(self) -> dict:
+        path = self._terms_path()
+        if path is None or not self.settings.get("LOAD_CONTENT_CACHE"):
+            return {}
+        try:
+            code, memo = store_cache.read_pickle(path)
+        except (TypeError, ValueError):
+            return {}
+        return memo if code == self._terms_code() and isinstance(memo, dict) else {}
+
+    def _save_terms(self, used: dict) -> None:
+        path = self._terms_path()
+        if path is not None:
+            store_cache.write_pickle(path, (self._terms_code(), used))
 
     def generate_output(self, writer):
         out = Path(self.output_path)
         written = []
-        for name, data in self.files.items():
-            path = out / URLS["assets"].format(name=name).lstrip("/")
+        for url, data in self.files.items():
+            path = out / url.lstrip("/")
             output.write_bytes(path, data)
             written.append(path)
-        lunr = out / URLS["lunr"].lstrip("/")
-        output.write_bytes(lunr, LUNR_JS.read_bytes())
-        written.append(lunr)
+        manifest = out / URLS["manifest"].lstrip("/")
+        output.write_json(manifest, self.manifest)
         if self.config["precompress"]:
-            for path in written:
+            for path in written + [manifest] + [out / self.manifest[key].lstrip("/") for key in MANIFEST_KEYS]:
                 output.precompress_later(path)
         self.write(writer, "search", "tim-kiem/index.html", page_name="tim-kiem",
                    az_groups=az_groups(registry.search_entries(self.store)),
@@ -129,6 +161,9 @@ def get_generators(pelican):
 
 
 def register():
+    for name in ASSETS:
+        registry.register_asset(URLS["assets"].format(name=name), HERE / "static" / name)
+    registry.register_asset(URLS["lunr"], LUNR_JS)
     registry.register_type(SYNONYMS)
     registry.register_urls("search", URLS)
     registry.register_nav("search", "Tìm kiếm", "search", 50)

@@ -245,6 +245,9 @@ def month_label(month: str) -> str:
     return f"{int(month[5:7]):02d}/{month[:4]}"
 
 
+month_label.portal_pure = True  # a text rule: templates may call it freely (incremental builds)
+
+
 # --- charts ----------------------------------------------------------------------------------
 def trend_svg(months: list) -> Markup:
     """Dossiers received per month (bars) and the on-time rate (a line, right scale)."""
@@ -382,7 +385,7 @@ class StatisticsGenerator(PortalGenerator):
             if (self.store.path / ct.file).is_file()]
         self.write_page(writer, "statistics", URLS["index"], s=s, charts=charts, month_label=month_label,
                         downloads=downloads,
-                        group_labels=GROUP_LABELS, page=page_text(self.store), script=URLS["script"])
+                        group_labels=GROUP_LABELS, page=page_text(self.store), script=registry.asset(URLS["script"]))
         site_url = self.settings.get("SITE_URL", "")
         output.write_json(out / URLS["api"].lstrip("/"), open_data(self.store, s, site_url))
         output.write_json(out / URLS["api_schema"].lstrip("/"), api_schema(site_url))
@@ -407,6 +410,7 @@ def add_globals(generator):
 
 
 def register():
+    registry.register_asset(URLS["script"], HERE / "static" / "statistics.js")
     registry.register_urls("statistics", URLS)
     registry.register_type(DOSSIERS)
     registry.register_type(INDEX766)

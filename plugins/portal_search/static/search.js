@@ -7,18 +7,24 @@
   if (window.PortalSearch) return;
 
   var script = document.currentScript;
-  var src = new URL(script ? script.src : '/static/search/search.js', document.baseURI);
-  var version = src.search;
-  function asset(path) { return new URL(path, src).pathname + version; }
-  var URLS = {
-    lunr: asset('../vendor/lunr.min.js'),
-    vietnamese: asset('vietnamese.js'),
-    engine: asset('search-engine.js'),
-    css: asset('search.css'),
-    procedures: asset('procedures.json'),
-    more: asset('procedures-more.json'),
-    other: asset('other.json')
-  };
+  var MANIFEST = (script && script.getAttribute('data-manifest')) || '/static/search/manifest.json';
+  /* Where the other scripts and the index files are: every file is named by its bytes, and the
+   * manifest (a fixed address, revalidated on each load) names them. /tim-kiem/ carries it in
+   * the page (data-search-files), which spares that round trip. */
+  var manifest = null;
+  function urls() {
+    if (!manifest) {
+      var inline = document.querySelector('[data-search-files]');
+      var given = null;
+      try { given = inline ? JSON.parse(inline.getAttribute('data-search-files')) : null; } catch (e) { given = null; }
+      manifest = given ? Promise.resolve(given)
+        : fetch(MANIFEST, { credentials: 'same-origin', cache: 'no-cache' }).then(function (r) {
+          if (!r.ok) throw new Error(MANIFEST + ': ' + r.status);
+          return r.json();
+        });
+    }
+    return manifest;
+  }
   var TEXT = {
     loading: 'Đang tải dữ liệu tìm kiếm…',
     failed: 'Không tải được dữ liệu tìm kiếm. Hãy thử lại, hoặc xem danh sách thủ tục từ A đến Z.',
@@ -62,11 +68,13 @@
   function loadCss() {
     if (cssLoaded || document.querySelector('link[data-search-css]')) return;
     cssLoaded = true;
-    var link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = URLS.css;
-    link.setAttribute('data-search-css', '');
-    document.head.appendChild(link);
+    urls().then(function (u) {
+      var link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = u.css;
+      link.setAttribute('data-search-css', '');
+      document.head.appendChild(link);
+    }, function () { cssLoaded = false; });
   }
 
   var engines = null;
@@ -78,14 +86,16 @@
    * the other files would delay them). */
   function load() {
     if (engines) return engines;
-    var code = Promise.all([loadScript(URLS.lunr), loadScript(URLS.vietnamese), loadScript(URLS.engine)])
-      .then(function () { return window.PortalSearchEngine.create(window.lunr, window.PortalVietnamese); });
-    var firstFile = fetchJSON(URLS.procedures);
+    var files = urls();
+    var code = files.then(function (u) {
+      return Promise.all([loadScript(u.lunr), loadScript(u.vietnamese), loadScript(u.engine)]);
+    }).then(function () { return window.PortalSearchEngine.create(window.lunr, window.PortalVietnamese); });
+    var firstFile = files.then(function (u) { return fetchJSON(u.procedures); });
     var procedures = Promise.all([code, firstFile]).then(function (r) { return new r[0].Engine(r[1]); });
     var later = procedures.then(function () {
       // a task later: after the first results are on the screen
       return new Promise(function (resolve) { setTimeout(resolve, 0); });
-    }).then(function () { return { more: fetchJSON(URLS.more), other: fetchJSON(URLS.other) }; });
+    }).then(function () { return files; }).then(function (u) { return { more: fetchJSON(u.more), other: fetchJSON(u.other) }; });
     var complete = procedures.then(function (engine) {
       return later.then(function (f) { return f.more; }).then(function (more) {
         engine.addPart(more);
@@ -385,7 +395,7 @@
     });
   }
 
-  window.PortalSearch = { load: load, urls: URLS };
+  window.PortalSearch = { load: load, urls: urls };
   // On /tim-kiem/ this script is also in the page, right after the results list and before the
   // long A–Z list: it starts loading at once and shows results before the list is parsed.
   if (script && script.hasAttribute('data-search-early')) {

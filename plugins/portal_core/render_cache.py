@@ -1,0 +1,602 @@
+"""Incremental builds that are always right: a page is rendered again only when something it read
+changed; otherwise the previous release's file is taken as it is (by hard link).
+
+While a page renders, its templates' reads are recorded (Jinja routes them all through the
+environment and the context, which this module instruments):
+
+- every name the templates look up (`procedures`, `SITE`, `TODAY`, a page's own variables), with a
+  digest of its value, where a content item counts by its identity (type and slug) only;
+- every attribute or key read of a content item (`p.title`, `o.where`), with a digest of the value;
+- every call of a Python function the plugins give templates (`journeys_of(p)`), with its
+  arguments and a digest of what it returned: such functions read the store themselves;
+- items handed to a plugin's own filter count as read whole.
+
+A later build takes the previous file when the code and templates are the same and every recorded
+read gives the same digest now (calls are made again). Anything the recorder cannot name or digest
+(Pelican's own article objects, the store itself, an unknown object or function) makes the page
+one that is always rendered: when in doubt, render.
+
+The records of a build are kept under CACHE_PATH for the release they describe; a build whose
+previous release is not that one renders everything. `finalize` then links every other file
+whose bytes did not change to the previous release's copy, so that modification times stay and
+`rsync` or an object-store upload send only what changed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import decimal
+import hashlib
+import os
+import sys
+import types
+from pathlib import Path
+
+from jinja2.runtime import Context, Macro, Undefined
+from jinja2.utils import missing as jinja_missing
+from pelican.writers import Writer
+
+from . import store_cache
+from .content import Item
+
+VERSION = 1
+ROOT = Path(__file__).resolve().parents[2]
+CODE_DIRS = ("plugins", "theme")
+CODE_FILES = ("pelicanconf.py", "publishconf.py")
+LIBRARIES = ("Jinja2", "pelican", "Markdown", "MarkupSafe")
+PURE_BUILTINS = (types.BuiltinFunctionType, types.BuiltinMethodType, types.MethodWrapperType,
+                 types.WrapperDescriptorType, types.MethodDescriptorType, type)
+
+
+class Unknown(Exception):
+    """A value the recorder cannot digest: the page is always rendered."""
+
+
+# --- digests ----------------------------------------------------------------------------------
+def ref_of(item) -> tuple:
+    """What names an item across builds: (type, slug) for the store's items, ("pelican", source
+    path) for Pelican's own articles and pages (news, pages)."""
+    ref = item.__dict__.get("_ref")
+    if ref is None:
+        if isinstance(item, Item):
+            ref = (item.type, item.slug)
+        else:
+            ref = ("pelican", str(item.source_path))
+        item.__dict__["_ref"] = ref
+    return ref
+
+
+def _pelican_types():
+    global _PELICAN
+    if _PELICAN is None:
+        from pelican.contents import Content
+        from pelican.urlwrappers import URLWrapper
+
+        _PELICAN = (Content, URLWrapper)
+    return _PELICAN
+
+
+_PELICAN = None
+
+
+def _feed(h, value, depth=0) -> None:
+    if depth > 60:
+        raise Unknown("too deep")
+    if value is None or value is True or value is False:
+        h.update(repr(value).encode())
+    elif isinstance(value, str):  # Markup too
+        h.update(b"s%d:" % len(value))
+        h.update(value.encode("utf-8", "surrogatepass"))
+    elif isinstance(value, (int, float, decimal.Decimal)):
+        h.update(b"n" + repr(value).encode())
+    elif isinstance(value, (dt.date, dt.datetime, dt.time)):
+        h.update(b"d" + value.isoformat().encode())
+    elif isinstance(value, Item):
+        h.update(b"I" + repr(ref_of(value)).encode())
+    elif isinstance(value, _pelican_types()[0]):
+        h.update(b"C" + repr(ref_of(value)).encode())
+    elif isinstance(value, _pelican_types()[1]):  # a category, tag or author: its name says it all
+        h.update(b"W" + type(value).__qualname__.encode() + b":" + str(value.name).encode())
+    elif isinstance(value, types.ModuleType):
+        h.update(b"m" + value.__name__.encode())
+    elif isinstance(value, (list, tuple)):
+        h.update(b"[%d" % len(value))
+        for v in value:
+            _feed(h, v, depth + 1)
+        h.update(b"]")
+    elif isinstance(value, dict):
+        h.update(b"{%d" % len(value))
+        for k, v in value.items():
+            _feed(h, k, depth + 1)
+            _feed(h, v, depth + 1)
+        h.update(b"}")
+    elif isinstance(value, (set, frozenset)):
+        h.update(b"<%d" % len(value))
+        for part in sorted(_digest(v, depth + 1) for v in value):
+            h.update(part)
+        h.update(b">")
+    elif isinstance(value, Undefined) or value is _MISSING:
+        h.update(b"U")
+    elif isinstance(value, Macro):
+        h.update(b"M" + value.name.encode())
+    elif isinstance(value, (types.FunctionType, types.MethodType) + PURE_BUILTINS):
+        h.update(b"F" + getattr(value, "__qualname__", repr(type(value))).encode())
+    elif isinstance(value, Path):
+        h.update(b"P" + str(value).encode())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        h.update(b"D" + type(value).__qualname__.encode())
+        _feed(h, [getattr(value, f.name) for f in dataclasses.fields(value)], depth + 1)
+    else:
+        raise Unknown(type(value).__qualname__)
+
+
+def _digest(value, depth=0) -> bytes:
+    h = hashlib.blake2b(digest_size=12)
+    _feed(h, value, depth)
+    return h.digest()
+
+
+def digest(value) -> bytes:
+    if type(value) is str:  # most reads: a quicker way to the same digest
+        return hashlib.blake2b(b"s%d:" % len(value) + value.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+    return _digest(value)
+
+
+_MISSING = object()
+_UNSET = object()
+# what an item's whole digest leaves out: the reference itself, Pelican's settings and context
+_NOT_CONTENT = frozenset({"_ref", "settings", "_context"})
+
+
+def code_digest(settings) -> str:
+    """Everything a page's bytes depend on besides what its templates read."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{VERSION}|{sys.version}".encode())
+    store_cache.hash_versions(h, LIBRARIES)
+    for folder in CODE_DIRS:
+        for f in sorted((ROOT / folder).rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts:
+                h.update(f"|{f.relative_to(ROOT)}|".encode())
+                h.update(f.read_bytes())
+    for name in CODE_FILES:
+        f = ROOT / name
+        if f.is_file():
+            h.update(f.read_bytes())
+    for key in sorted(os.environ):
+        if key.startswith("PORTAL_") and key not in ("PORTAL_CACHE", "PORTAL_PREVIOUS", "PORTAL_RENDER_DEBUG"):
+            h.update(f"|{key}={os.environ[key]}".encode())
+    for key in ("RELATIVE_URLS", "SITEURL", "PORTAL_MINIFY", "PORTAL_PRECOMPRESS", "OUTPUT_SOURCES"):
+        h.update(f"|{key}={settings.get(key)!r}".encode())
+    return h.hexdigest()
+
+
+# --- recording --------------------------------------------------------------------------------
+class Reads:
+    """What one page read: names, item attributes, calls; `unknown` says why it cannot be reused."""
+
+    __slots__ = ("names", "attrs", "calls", "unknown")
+
+    def __init__(self):
+        self.names: dict = {}
+        self.attrs: dict = {}
+        self.calls: list = []
+        self.unknown: str | None = None
+
+
+_current: Reads | None = None
+
+
+class TrackingContext(Context):
+    def resolve_or_missing(self, key):
+        value = super().resolve_or_missing(key)
+        # names the template set itself ({% set %}, imports) follow from what it read
+        if _current is not None and key not in self.vars and key not in _current.names:
+            _current.names[key] = _MISSING if value is jinja_missing else value
+        return value
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+        reads = _current
+        if reads is None or reads.unknown or isinstance(__obj, (Macro,) + PURE_BUILTINS) \
+                or getattr(__obj, "portal_pure", False):
+            return Context.call(__self, __obj, *args, **kwargs)
+        name = _global_names.get(id(__obj))
+        if name is None:
+            reads.unknown = f"call of {getattr(__obj, '__qualname__', type(__obj).__qualname__)}"
+            return Context.call(__self, __obj, *args, **kwargs)
+        result = Context.call(__self, __obj, *args, **kwargs)
+        try:
+            reads.calls.append((name, _call_args(args, kwargs), digest(result)))
+        except Unknown as exc:
+            reads.unknown = f"{name}: {exc}"
+        return result
+
+
+def _call_args(args, kwargs):
+    """Arguments as they can be given again in a later build: items by reference."""
+    def one(v):
+        if isinstance(v, Item):
+            return ("item", ref_of(v))
+        if v is None or isinstance(v, (str, int, float, bool, dt.date)):
+            return ("value", v if not isinstance(v, str) else str(v))
+        raise Unknown(f"argument {type(v).__qualname__}")
+    return (tuple(one(a) for a in args),
+            tuple((k, one(v)) for k, v in sorted(kwargs.items()) if k not in ("_loop_vars", "_block_vars")))
+
+
+_global_names: dict[int, str] = {}
+
+
+def _tracked_getattr(original):
+    def getattr_(obj, attribute):
+        value = original(obj, attribute)
+        if _current is not None and isinstance(obj, (Item, _pelican_types()[0])):
+            _current.attrs[(ref_of(obj), attribute)] = value
+        return value
+    return getattr_
+
+
+def _wrap_filter(fn):
+    def filter_(*args, **kwargs):
+        reads = _current
+        if reads is not None:
+            for a in list(args) + list(kwargs.values()):
+                if isinstance(a, (Item, _pelican_types()[0])):
+                    reads.attrs[(ref_of(a), None)] = a
+        return fn(*args, **kwargs)
+    filter_.__wrapped__ = fn
+    return filter_
+
+
+def instrument(env) -> None:
+    """Record what templates of this Jinja environment read (once per environment)."""
+    if getattr(env, "_portal_tracked", False):
+        return
+    env._portal_tracked = True
+    env.context_class = TrackingContext
+    env.getattr = _tracked_getattr(env.getattr)
+    env.getitem = _tracked_getattr(env.getitem)
+    for name, fn in list(env.filters.items()):
+        if not getattr(fn, "__module__", "").startswith("jinja2"):
+            env.filters[name] = _wrap_filter(fn)
+
+
+def _note_globals(env) -> None:
+    for name, value in env.globals.items():
+        if callable(value) and not isinstance(value, (Macro, type)):
+            _global_names[id(value)] = name
+
+
+# --- the key of a page's reads, now ------------------------------------------------------------
+class Digests:
+    """Digests of this build's values, each computed once."""
+
+    def __init__(self, store):
+        self.store = store
+        self.attrs: dict = {}
+        self.values: dict = {}
+        self.pelican: dict | None = None  # source path -> Pelican's article or page, this build
+        self.context: dict = {}
+
+    def find(self, ref):
+        if ref[0] != "pelican":
+            return self.store.get(ref[0], ref[1])
+        if self.pelican is None:
+            self.pelican = {}
+            for key in ("articles", "drafts", "hidden_articles", "pages", "hidden_pages", "draft_pages"):
+                for c in self.context.get(key) or []:
+                    for one in [c] + list(getattr(c, "translations", []) or []):
+                        self.pelican[str(one.source_path)] = one
+        return self.pelican.get(ref[1])
+
+    def value(self, value) -> bytes:
+        key = id(value)
+        hit = self.values.get(key)
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        d = digest(value)
+        self.values[key] = (value, d)  # keeps the value alive: its id is not reused this build
+        return d
+
+    def attr(self, ref, attribute, value=_UNSET) -> bytes:
+        """The digest of item `ref`'s attribute (None: the whole item), from `value` when the
+        render saw it (a whole item's value is the item), else read from this build's item."""
+        key = (ref, attribute)
+        d = self.attrs.get(key)
+        if d is None:
+            if value is _UNSET:
+                item = self.find(ref)
+                if item is None:
+                    raise Unknown("gone")
+                if attribute is None:
+                    value = item.__dict__
+                else:
+                    try:  # as Jinja reads it: a missing attribute is undefined
+                        value = getattr(item, attribute)
+                    except AttributeError:
+                        value = _MISSING
+            elif attribute is None:
+                value = value.__dict__
+            d = self.attrs[key] = digest({k: v for k, v in value.items() if k not in _NOT_CONTENT}) \
+                if attribute is None else digest(value)
+        return d
+
+
+def key_of(names: dict, attrs: dict, calls: list, digests: Digests, *, recorded: bool) -> bytes:
+    """One digest of a page's reads, in the order the record keeps them (which names what each
+    digest is of). `recorded`: the values are those the render saw."""
+    value, attr = digests.value, digests.attr
+    parts = [value(v) for v in names.values()]
+    if recorded:
+        parts += [attr(ref, attribute, v) for (ref, attribute), v in attrs.items()]
+    else:
+        parts += [attr(ref, attribute) for ref, attribute in attrs]
+    parts += [result for _name, _args, result in calls]
+    return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
+
+
+# --- the writer -------------------------------------------------------------------------------
+@dataclasses.dataclass
+class Record:
+    names: tuple
+    attrs: tuple
+    calls: tuple
+    key: bytes
+
+
+class CachingWriter(Writer):
+    """Pelican's writer, taking a page from the previous release when its reads did not change."""
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        from . import content
+
+        self.store = content.current_store()
+        self.digests = Digests(self.store)
+        self.code = code_digest(settings or {})
+        self.previous = Path(os.environ["PORTAL_PREVIOUS"]) if os.environ.get("PORTAL_PREVIOUS") else None
+        self.records_path = _records_path(settings or {}, output_path)
+        self.old = _load(self.records_path, self.code, self.previous)
+        self.new: dict[str, Record] = {}
+        self.reused = 0
+        self.reused_names: set[str] = set()
+        self.rendered = 0
+        self.interned: dict = {}
+        self.folders: set = set()
+        global _writer
+        _writer = self
+
+    def write_file(self, name, template, context, relative_urls=False, paginated=None, template_name=None,
+                   override_output=False, url=None, **kwargs):
+        if not name or relative_urls or paginated or (paginated is None and kwargs.keys() & {"articles", "dates"}):
+            return super().write_file(name, template, context, relative_urls, paginated, template_name,
+                                      override_output, url, **kwargs)
+        env = template.environment
+        if not getattr(env, "_portal_tracked", False):
+            instrument(env)
+        _note_globals(env)
+        self.digests.context = context
+        if self._reuse(name, template, context, kwargs):
+            return None
+        return self._render(name, template, context, relative_urls, paginated, template_name,
+                            override_output, url, kwargs)
+
+    def _open_w(self, filename, encoding, override=False):
+        # never write into a page taken from the previous release: it is that release's file too
+        try:
+            if os.stat(filename).st_nlink > 1:
+                os.unlink(filename)
+        except FileNotFoundError:
+            pass
+        return super()._open_w(filename, encoding, override)
+
+    def _localcontext(self, name, context, kwargs) -> dict:
+        local = context.copy()
+        local["localsiteurl"] = local.get("localsiteurl", None)
+        local["output_file"] = name
+        local.update(kwargs)
+        return local
+
+    def _reuse(self, name, template, context, kwargs) -> bool:
+        old = self.old.get(name)
+        if old is None or self.previous is None:
+            return False
+        src = self.previous / name
+        if not src.is_file() or src.is_symlink():
+            return False
+        local = self._localcontext(name, context, kwargs)
+        env = template.environment
+        names = {}
+        for n in old.names:
+            if n in local:
+                names[n] = local[n]
+            elif n in env.globals:
+                names[n] = env.globals[n]
+            else:
+                names[n] = _MISSING
+        try:
+            calls = [(n, args, digest(self._call_again(env, local, n, args))) for n, args, _ in old.calls]
+            key = key_of(names, old.attrs, calls, self.digests, recorded=False)
+        except Unknown:
+            return False
+        except Exception:  # a function that fails now: render, and let the template say why
+            return False
+        if key != old.key:
+            if os.environ.get("PORTAL_RENDER_DEBUG"):
+                self._explain(name, names, old)
+            return False
+        dest = Path(self.output_path) / name
+        if dest.parent not in self.folders:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(dest.parent)
+        _link_or_copy(src, dest)
+        self._written_files.add(str(dest))
+        self.new[name] = old
+        self.reused += 1
+        self.reused_names.add(name)
+        return True
+
+    def _explain(self, name, names, old) -> None:
+        parts = getattr(old, "parts", None) or {}
+        now = {f"name:{n}": self.digests.value(v) for n, v in names.items()}
+        for ref, attribute in old.attrs:
+            try:
+                now[f"attr:{ref}.{attribute}"] = self.digests.attr(ref, attribute)
+            except Unknown as exc:
+                now[f"attr:{ref}.{attribute}"] = repr(exc).encode()
+        diff = [k for k in now if parts.get(k) != now[k]]
+        print("DEBUG changed", name, diff[:8], file=sys.stderr)
+
+    @staticmethod
+    def _call_again(env, local, name, args):
+        fn = local.get(name, env.globals.get(name))
+        if fn is None or not callable(fn):
+            raise Unknown("function gone")
+        positional, keywords = args
+        return fn(*[_given(a) for a in positional], **{k: _given(v) for k, v in keywords})
+
+    def _render(self, name, template, context, relative_urls, paginated, template_name, override_output, url,
+                kwargs):
+        global _current
+        reads = Reads()
+        outer, _current = _current, reads
+        try:
+            result = super().write_file(name, template, context, relative_urls, paginated, template_name,
+                                        override_output, url, **kwargs)
+        finally:
+            _current = outer
+        self.rendered += 1
+        if reads.unknown is not None and os.environ.get("PORTAL_RENDER_DEBUG"):
+            print("DEBUG always", name, reads.unknown, file=sys.stderr)
+        if reads.unknown is None:
+            try:
+                key = key_of(reads.names, reads.attrs, reads.calls, self.digests, recorded=True)
+            except Unknown as exc:
+                key = None
+                if os.environ.get("PORTAL_RENDER_DEBUG"):
+                    print("DEBUG always", name, "digest:", exc, file=sys.stderr)
+            if key is not None:
+                record = Record(tuple(reads.names), tuple(self._intern(a) for a in reads.attrs),
+                                tuple(reads.calls), key)
+                if os.environ.get("PORTAL_RENDER_DEBUG"):
+                    record.parts = {f"name:{n}": self.digests.value(v) for n, v in reads.names.items()}
+                    record.parts.update({f"attr:{r}.{a}": self.digests.attr(r, a, v) for (r, a), v in reads.attrs.items()})
+                self.new[name] = record
+        return result
+
+    def _intern(self, pair):
+        return self.interned.setdefault(pair, pair)
+
+    def save(self, release: Path) -> None:
+        _save(self.records_path, self.code, release, self.new)
+
+
+def _given(arg):
+    kind, value = arg
+    if kind == "item":
+        from . import content
+
+        item = content.current_store().get(value[0], value[1])
+        if item is None:
+            raise Unknown("item gone")
+        return item
+    return value
+
+
+_writer: CachingWriter | None = None
+
+
+def _records_path(settings, output_path) -> Path | None:
+    folder = settings.get("CACHE_PATH")
+    if not folder or not os.environ.get("PORTAL_PREVIOUS_ENABLED", "1") == "1":
+        return None
+    return Path(folder) / "portal-pages.pickle"
+
+
+def _load(path: Path | None, code: str, previous: Path | None) -> dict:
+    if path is None or previous is None:
+        return {}
+    try:
+        version, stored_code, release, records = store_cache.read_pickle(path)
+    except (TypeError, ValueError):
+        return {}
+    if version != VERSION or stored_code != code or Path(release).name != previous.name:
+        return {}
+    return records
+
+
+def _save(path: Path | None, code: str, release: Path, records: dict) -> None:
+    if path is not None:
+        store_cache.write_pickle(path, (VERSION, code, str(release), records))
+
+
+def _link_or_copy(src: Path, dest: Path) -> None:
+    import shutil
+
+    try:
+        os.link(src, dest)
+    except FileExistsError:
+        dest.unlink()
+        _link_or_copy(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
+
+
+# --- after the build: every other unchanged file from the previous release ---------------------
+def link_unchanged(output: Path, previous: Path | None) -> tuple[int, int]:
+    """Replace each file of `output` whose bytes equal the previous release's file of the same
+    path by a hard link to it. Returns (files linked, files compared)."""
+    if previous is None or not previous.is_dir():
+        return 0, 0
+    linked = compared = 0
+    for dirpath, _dirs, files in os.walk(output):
+        for fname in files:
+            new = Path(dirpath) / fname
+            old = previous / new.relative_to(output)
+            try:
+                st_new, st_old = new.lstat(), old.lstat()
+            except OSError:
+                continue
+            if st_new.st_ino == st_old.st_ino or not _regular(st_new) or not _regular(st_old):
+                continue
+            if st_new.st_size != st_old.st_size:
+                continue
+            compared += 1
+            if _same_bytes(new, old):
+                tmp = new.with_name(f".{fname}.link-{os.getpid()}")
+                try:
+                    os.link(old, tmp)
+                    os.replace(tmp, new)
+                    linked += 1
+                except OSError:
+                    tmp.unlink(missing_ok=True)
+    return linked, compared
+
+
+def _regular(st) -> bool:
+    import stat
+
+    return stat.S_ISREG(st.st_mode)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 16), fb.read(1 << 16)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
+def get_writer(pelican):
+    return CachingWriter
+
+
+def current_writer() -> CachingWriter | None:
+    return _writer
+
+
+def previous_release() -> Path | None:
+    """The release this build replaces (tasks.pelican names it), when there is one."""
+    value = os.environ.get("PORTAL_PREVIOUS")
+    return Path(value) if value and Path(value).is_dir() else None
