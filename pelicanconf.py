@@ -30,6 +30,7 @@ PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = [
     "portal_core", "portal_procedures", "portal_offices", "portal_roadmap", "portal_news",
     "portal_search", "portal_kiosk", "portal_cms", "portal_statistics", "portal_lookup", "portal_journeys",
+    "portal_offline",
 ]
 # Each content type keeps its templates beside its plugin code.
 THEME_TEMPLATES_OVERRIDES = [
