@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import decimal
 import hashlib
+import io
 import os
+import pickle
 import sys
 import types
 from pathlib import Path
@@ -38,6 +39,7 @@ from pelican.writers import Writer
 
 from . import store_cache
 from .content import Item
+from .content import Store as _Store
 
 VERSION = 1
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,66 +81,51 @@ def _pelican_types():
 _PELICAN = None
 
 
-def _feed(h, value, depth=0) -> None:
-    if depth > 60:
-        raise Unknown("too deep")
-    if value is None or value is True or value is False:
-        h.update(repr(value).encode())
-    elif isinstance(value, str):  # Markup too
-        h.update(b"s%d:" % len(value))
-        h.update(value.encode("utf-8", "surrogatepass"))
-    elif isinstance(value, (int, float, decimal.Decimal)):
-        h.update(b"n" + repr(value).encode())
-    elif isinstance(value, (dt.date, dt.datetime, dt.time)):
-        h.update(b"d" + value.isoformat().encode())
-    elif isinstance(value, Item):
-        h.update(b"I" + repr(ref_of(value)).encode())
-    elif isinstance(value, _pelican_types()[0]):
-        h.update(b"C" + repr(ref_of(value)).encode())
-    elif isinstance(value, _pelican_types()[1]):  # a category, tag or author: its name says it all
-        h.update(b"W" + type(value).__qualname__.encode() + b":" + str(value.name).encode())
-    elif isinstance(value, types.ModuleType):
-        h.update(b"m" + value.__name__.encode())
-    elif isinstance(value, (list, tuple)):
-        h.update(b"[%d" % len(value))
-        for v in value:
-            _feed(h, v, depth + 1)
-        h.update(b"]")
-    elif isinstance(value, dict):
-        h.update(b"{%d" % len(value))
-        for k, v in value.items():
-            _feed(h, k, depth + 1)
-            _feed(h, v, depth + 1)
-        h.update(b"}")
-    elif isinstance(value, (set, frozenset)):
-        h.update(b"<%d" % len(value))
-        for part in sorted(_digest(v, depth + 1) for v in value):
-            h.update(part)
-        h.update(b">")
-    elif isinstance(value, Undefined) or value is _MISSING:
-        h.update(b"U")
-    elif isinstance(value, Macro):
-        h.update(b"M" + value.name.encode())
-    elif isinstance(value, (types.FunctionType, types.MethodType) + PURE_BUILTINS):
-        h.update(b"F" + getattr(value, "__qualname__", repr(type(value))).encode())
-    elif isinstance(value, Path):
-        h.update(b"P" + str(value).encode())
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        h.update(b"D" + type(value).__qualname__.encode())
-        _feed(h, [getattr(value, f.name) for f in dataclasses.fields(value)], depth + 1)
-    else:
-        raise Unknown(type(value).__qualname__)
+class _Pickler(pickle.Pickler):
+    """Pickles a value for its digest: content items by reference, Pelican's objects and names of
+    code by what identifies them; the store itself cannot be digested (Unknown)."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, Item):
+            return tuple, (("I",) + ref_of(obj),)
+        content, wrapper = _pelican_types()
+        if isinstance(obj, content):
+            return tuple, (("C",) + ref_of(obj),)
+        if isinstance(obj, wrapper):  # a category, tag or author: its name says it all
+            return tuple, (("W", type(obj).__qualname__, str(obj.name)),)
+        if isinstance(obj, Undefined) or obj is _MISSING:
+            return tuple, (("U",),)
+        if isinstance(obj, Macro):
+            return tuple, (("M", obj.name),)
+        if isinstance(obj, types.ModuleType):
+            return tuple, (("m", obj.__name__),)
+        if isinstance(obj, (types.FunctionType, types.MethodType)):  # code: its name (classes and
+            return tuple, (("F", obj.__module__ or "", obj.__qualname__),)  # built-ins pickle by name)
+        if isinstance(obj, _Store):
+            raise Unknown("the content store")
+        if isinstance(obj, (set, frozenset)):  # in a stable order (exact sets may not come here)
+            return tuple, (("S",) + tuple(sorted(digest(v) for v in obj)),)
+        return NotImplemented
 
 
-def _digest(value, depth=0) -> bytes:
-    h = hashlib.blake2b(digest_size=12)
-    _feed(h, value, depth)
-    return h.digest()
+def _digest(value) -> bytes:
+    f = io.BytesIO()
+    p = _Pickler(f, protocol=5)
+    p.fast = True  # no memo: equal values give equal bytes whatever objects they share
+    try:
+        p.dump(value)
+    except Unknown:
+        raise
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError) as exc:
+        raise Unknown(f"{type(value).__qualname__}: {exc}") from None
+    return hashlib.blake2b(f.getvalue(), digest_size=12).digest()
 
 
 def digest(value) -> bytes:
-    if type(value) is str:  # most reads: a quicker way to the same digest
-        return hashlib.blake2b(b"s%d:" % len(value) + value.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+    if type(value) is str:  # most reads: straight to the hash
+        return hashlib.blake2b(b"s" + value.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+    if isinstance(value, (set, frozenset)):
+        return hashlib.blake2b(b"S" + b"".join(sorted(digest(v) for v in value)), digest_size=12).digest()
     return _digest(value)
 
 
@@ -226,11 +213,14 @@ def _call_args(args, kwargs):
 _global_names: dict[int, str] = {}
 
 
+_TRACKED: set = {Item}  # the exact types whose reads are recorded (Pelican's articles and pages join)
+
+
 def _tracked_getattr(original):
     def getattr_(obj, attribute):
         value = original(obj, attribute)
-        if _current is not None and isinstance(obj, (Item, _pelican_types()[0])):
-            _current.attrs[(ref_of(obj), attribute)] = value
+        if _current is not None and type(obj) in _TRACKED:
+            _current.attrs[(obj, attribute)] = value  # the item itself: its reference is taken once, at the end
         return value
     return getattr_
 
@@ -239,9 +229,12 @@ def _wrap_filter(fn):
     def filter_(*args, **kwargs):
         reads = _current
         if reads is not None:
-            for a in list(args) + list(kwargs.values()):
-                if isinstance(a, (Item, _pelican_types()[0])):
-                    reads.attrs[(ref_of(a), None)] = a
+            for a in args:
+                if type(a) in _TRACKED:
+                    reads.attrs[(a, None)] = a
+            for a in kwargs.values():
+                if type(a) in _TRACKED:
+                    reads.attrs[(a, None)] = a
         return fn(*args, **kwargs)
     filter_.__wrapped__ = fn
     return filter_
@@ -252,6 +245,9 @@ def instrument(env) -> None:
     if getattr(env, "_portal_tracked", False):
         return
     env._portal_tracked = True
+    from pelican.contents import Article, Page
+
+    _TRACKED.update({Article, Page})
     env.context_class = TrackingContext
     env.getattr = _tracked_getattr(env.getattr)
     env.getitem = _tracked_getattr(env.getitem)
@@ -261,6 +257,10 @@ def instrument(env) -> None:
 
 
 def _note_globals(env) -> None:
+    stamp = len(env.globals)
+    if getattr(env, "_portal_globals_seen", None) == stamp:
+        return
+    env._portal_globals_seen = stamp
     for name, value in env.globals.items():
         if callable(value) and not isinstance(value, (Macro, type)):
             _global_names[id(value)] = name
@@ -326,8 +326,8 @@ def key_of(names: dict, attrs: dict, calls: list, digests: Digests, *, recorded:
     digest is of). `recorded`: the values are those the render saw."""
     value, attr = digests.value, digests.attr
     parts = [value(v) for v in names.values()]
-    if recorded:
-        parts += [attr(ref, attribute, v) for (ref, attribute), v in attrs.items()]
+    if recorded:  # keys are (the item read, attribute)
+        parts += [attr(ref_of(obj), attribute, v) for (obj, attribute), v in attrs.items()]
     else:
         parts += [attr(ref, attribute) for ref, attribute in attrs]
     parts += [result for _name, _args, result in calls]
@@ -475,11 +475,12 @@ class CachingWriter(Writer):
                 if os.environ.get("PORTAL_RENDER_DEBUG"):
                     print("DEBUG always", name, "digest:", exc, file=sys.stderr)
             if key is not None:
-                record = Record(tuple(reads.names), tuple(self._intern(a) for a in reads.attrs),
+                record = Record(tuple(reads.names), tuple(self._intern((ref_of(o), a)) for o, a in reads.attrs),
                                 tuple(reads.calls), key)
                 if os.environ.get("PORTAL_RENDER_DEBUG"):
                     record.parts = {f"name:{n}": self.digests.value(v) for n, v in reads.names.items()}
-                    record.parts.update({f"attr:{r}.{a}": self.digests.attr(r, a, v) for (r, a), v in reads.attrs.items()})
+                    record.parts.update({f"attr:{ref_of(o)}.{a}": self.digests.attr(ref_of(o), a, v)
+                                         for (o, a), v in reads.attrs.items()})
                 self.new[name] = record
         return result
 
@@ -589,7 +590,8 @@ def _same_bytes(a: Path, b: Path) -> bool:
 
 
 def get_writer(pelican):
-    return CachingWriter
+    """The caching writer, unless PORTAL_RENDER_CACHE=0 (then Pelican's own: everything rendered)."""
+    return CachingWriter if os.environ.get("PORTAL_RENDER_CACHE", "1") != "0" else None
 
 
 def current_writer() -> CachingWriter | None:
