@@ -112,6 +112,19 @@ def test_unknown_addresses_get_the_sites_404_page_with_the_headers(nginx, sample
     assert h["X-Content-Type-Options"] == "nosniff" and "default-src 'self'" in h["Content-Security-Policy"]
 
 
+def test_renamed_pages_are_redirected_by_the_server(nginx):
+    import http.client
+    from urllib.parse import urlsplit
+
+    host = urlsplit(nginx)
+    for old in ("/thu-tuc/cap-the-can-cuoc-cong-dan/", "/thu-tuc/cap-the-can-cuoc-cong-dan"):
+        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+        conn.request("GET", old)
+        r = conn.getresponse()
+        assert r.status == 301 and r.getheader("Location").endswith("/thu-tuc/cap-the-can-cuoc/"), old
+        conn.close()
+
+
 def test_security_txt_names_the_contact_and_expires(nginx):
     status, _, body = get(nginx + "/.well-known/security.txt")
     text = body.decode()

@@ -17,6 +17,7 @@ Adding a content type is one plugin folder that declares its type here, and one 
 from __future__ import annotations
 
 import datetime as dt
+import copy
 import functools
 import json
 from dataclasses import dataclass, field
@@ -68,7 +69,8 @@ class ContentType:
 
     @property
     def schema(self) -> dict:
-        return load_schema(self.schema_path)
+        """The type's schema; a type of Markdown files also takes `redirect_from` (its old addresses)."""
+        return _with_common(str(self.schema_path)) if self.folder else load_schema(self.schema_path)
 
     @property
     def fields(self) -> frozenset:
@@ -93,6 +95,27 @@ class ContentType:
 
     def enum_labels(self, field_name: str) -> dict:
         return enum_labels(self.schema, field_name)
+
+
+REDIRECT_FROM = {
+    "title": "Địa chỉ cũ",
+    "description": "Địa chỉ trước đây của trang này, mỗi dòng một địa chỉ (ví dụ /thu-tuc/ten-cu/): ai mở địa chỉ cũ được chuyển tới trang này",
+    "type": "array", "uniqueItems": True,
+    "items": {"type": "string", "pattern": "^/([a-z0-9][a-z0-9._-]*/)+$",
+              "x-error": "phải là một địa chỉ của trang web, viết thường không dấu, bắt đầu và kết thúc bằng /, ví dụ /thu-tuc/ten-cu/"},
+}
+
+
+@functools.lru_cache(maxsize=None)
+def _with_common(path: str) -> dict:
+    schema = copy.deepcopy(load_schema(path))
+    schema.setdefault("properties", {}).setdefault("redirect_from", REDIRECT_FROM)
+    return schema
+
+
+def fixed_urls() -> set[str]:
+    """The addresses the plugins declare that take no parameter (listings, the search page...)."""
+    return {p for patterns in _URLS.values() for p in patterns.values() if "{" not in p and p.endswith("/")}
 
 
 @functools.lru_cache(maxsize=None)

@@ -96,6 +96,8 @@ def server_body(settings: dict, root: str, indent: str = "    ") -> str:
         "brotli_static on;",
         "gzip_vary on;",
         "error_page 404 /404.html;",
+        "# renamed pages (redirect_from in the content): reload nginx after publishing to pick up new ones",
+        f"include {root}/redirects.nginx;",
         "",
         "location / {",
         "    try_files $uri $uri/ =404;",
