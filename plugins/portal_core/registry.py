@@ -99,10 +99,10 @@ class ContentType:
 
 REDIRECT_FROM = {
     "title": "Địa chỉ cũ",
-    "description": "Địa chỉ trước đây của trang này, mỗi dòng một địa chỉ (ví dụ /thu-tuc/ten-cu/): ai mở địa chỉ cũ được chuyển tới trang này",
+    "description": "Địa chỉ trước đây của trang này, mỗi dòng một địa chỉ (ví dụ /trang-cu/): ai mở địa chỉ cũ được chuyển tới trang này",
     "type": "array", "uniqueItems": True,
     "items": {"type": "string", "pattern": "^/([a-z0-9][a-z0-9._-]*/)+$",
-              "x-error": "phải là một địa chỉ của trang web, viết thường không dấu, bắt đầu và kết thúc bằng /, ví dụ /thu-tuc/ten-cu/"},
+              "x-error": "phải là một địa chỉ của trang web, viết thường không dấu, bắt đầu và kết thúc bằng /, ví dụ /trang-cu/"},
 }
 
 

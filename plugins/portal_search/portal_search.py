@@ -21,7 +21,9 @@ LUNR_JS = ROOT / "node_modules" / "lunr" / "lunr.min.js"
 ASSETS = ["vietnamese.js", "search-engine.js", "search.js", "search.css"]
 INDEX_FILES = ("procedures.json", "procedures-more.json", "other.json")
 URLS = {"index": "/tim-kiem/", "assets": "/static/search/{name}", "lunr": "/static/vendor/lunr.min.js",
-        "manifest": "/static/search/manifest.json"}
+        "manifest": "/static/search/manifest.json", "letter": "/tim-kiem/chu-{slug}/"}
+# Letters of the A–Z pages in readable ASCII, as Telex types them (Đ is "dd", Ơ is "ow").
+LETTER_SLUGS = {"Ă": "aw", "Â": "aa", "Đ": "dd", "Ê": "ee", "Ô": "oo", "Ơ": "ow", "Ư": "uw", "#": "so"}
 # what search.js finds in the manifest: the other scripts and the index files, by hashed name
 MANIFEST_KEYS = {"lunr": URLS["lunr"], "vietnamese": "/static/search/vietnamese.js",
                  "engine": "/static/search/search-engine.js", "css": "/static/search/search.css"}
@@ -77,6 +79,10 @@ def az_groups(entries) -> list[tuple[str, list]]:
     """Procedures' search entries (title, url) in Vietnamese alphabetical order, grouped by initial letter."""
     ordered = sorted((e for e in entries if e.kind == "procedure"), key=lambda e: text.sort_key(e.title))
     return [(letter, list(items)) for letter, items in groupby(ordered, key=lambda e: text.initial(e.title))]
+
+
+def letter_url(letter: str) -> str:
+    return URLS["letter"].format(slug=LETTER_SLUGS.get(letter, letter.lower()))
 
 
 class SearchGenerator(PortalGenerator):
@@ -151,9 +157,14 @@ class SearchGenerator(PortalGenerator):
         if self.config["precompress"]:
             for path in written + [manifest] + [out / self.manifest[key].lstrip("/") for key in MANIFEST_KEYS]:
                 output.precompress_later(path)
-        self.write(writer, "search", "tim-kiem/index.html", page_name="tim-kiem",
-                   az_groups=az_groups(registry.search_entries(self.store)),
+        # the A–Z list for browsers without JavaScript: one page per letter, so that no page grows
+        # with the catalogue; /tim-kiem/ lists the letters
+        groups = az_groups(registry.search_entries(self.store))
+        letters = [(letter, letter_url(letter), len(items)) for letter, items in groups]
+        self.write(writer, "search", "tim-kiem/index.html", page_name="tim-kiem", az_letters=letters,
                    search_suggestions=self.config["suggestions"])
+        for (letter, items), (_, url, _n) in zip(groups, letters):
+            self.write_page(writer, "search_letter", url, letter=letter, items=items, az_letters=letters)
 
 
 def get_generators(pelican):

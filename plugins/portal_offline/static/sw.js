@@ -19,7 +19,7 @@ workbox.routing.registerRoute(
   new workbox.strategies.NetworkFirst({
     cacheName: CONFIG.caches.pages,
     networkTimeoutSeconds: 8,
-    matchOptions: { ignoreSearch: true }, // /tim-kiem/?q=… and /su-kien/…?mo=… are their page
+    matchOptions: { ignoreSearch: true }, // a search with a query, a journey with open steps: their page
     plugins: [new workbox.expiration.ExpirationPlugin({ maxEntries: CONFIG.pagesKept })]
   })
 );
