@@ -65,7 +65,10 @@ class OfflineGenerator(PortalGenerator):
                 raise FileNotFoundError(f"portal_offline: {source} is missing: run `npm ci` (workbox in package.json)")
             output.write_bytes(vendor / name, source.read_bytes())
             output.precompress_later(vendor / name)
-        page = (out / URLS["index"].strip("/") / "index.html").read_bytes()
+        written = out / URLS["index"].strip("/") / "index.html"
+        if not written.is_file():  # livereload's page worker records pages without writing them
+            return
+        page = written.read_bytes()
         precache = [{"url": registry.asset(url), "revision": None} for url in SHELL]
         precache.append({"url": URLS["index"], "revision": hashlib.sha256(page).hexdigest()[:16]})
         precache += [{"url": URLS["workbox"] + name, "revision": WORKBOX_VERSION} for name in workbox_files()

@@ -332,7 +332,7 @@ def finder_procedures(store) -> dict:
 
 def api_schema(site_url: str) -> dict:
     """The published JSON Schema of /api/procedures.json, derived from the content schema."""
-    content = _strip_editor_keys(SCHEMA)
+    content = _strip_editor_keys(PROCEDURES.schema)  # the type's schema: the file's, and redirect_from
     record = {k: v for k, v in content.items() if k not in ("$schema", "$id")}
     record["title"] = "Thủ tục hành chính (một mục của /api/procedures.json)"
     record["properties"] = {
