@@ -179,3 +179,17 @@ def test_a_bad_destination_is_a_clear_error(tmp_path):
                            "--to", "ftp://example.org/x"], cwd=ROOT, capture_output=True, text=True, timeout=900,
                           env=_clean_env({"PORTAL_TODAY": TODAY}))
     assert proc.returncode == 2 and "chỉ hỗ trợ s3://" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_files_named_by_their_bytes_go_first_and_pages_last(sample_site):
+    from portal_core.upload import files_of
+
+    order = [f.key for f in files_of(sample_site)]
+    first_page = next(i for i, k in enumerate(order) if k.endswith(".html"))
+    manifest = order.index("static/search/manifest.json")
+    hashed = [i for i, f in enumerate(files_of(sample_site)) if f.hashed]
+    assert hashed and max(hashed) < manifest < first_page
+    assert all(k.endswith(".html") for k in order[first_page:])
+    # each object says its type and how long it may be kept
+    f = next(f for f in files_of(sample_site) if f.key == "static/search/manifest.json")
+    assert f.content_type == "application/json; charset=utf-8" and f.cache == "no-cache"
