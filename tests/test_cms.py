@@ -225,7 +225,7 @@ def test_a_news_item_goes_from_draft_through_review_to_the_published_site(admin,
     _set_status(page, "Sẵn sàng")
     page.get_by_role("button", name="Công bố", exact=True).click()
     page.get_by_role("menuitem", name="Công bố ngay").click()
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # a condition, bounded generously: builds queue behind each other on a busy 2-core machine
     while branch in _git(repo, "branch", "--list", branch):
         assert time.monotonic() < deadline, "the entry was not published"
         time.sleep(0.2)
@@ -235,7 +235,7 @@ def test_a_news_item_goes_from_draft_through_review_to_the_published_site(admin,
     checked = subprocess.run([sys.executable, "-m", "invoke", "check", "--content", str(repo / "content")],
                              cwd=str(ROOT), capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 300
     while page.request.get(f"{url}/tin-tuc/{slug}/").status != 200:
         assert time.monotonic() < deadline, "the site was not rebuilt after publishing"
         time.sleep(0.5)
