@@ -74,9 +74,6 @@ class File:
     def body(self) -> bytes:
         return self.path.read_bytes()
 
-    def md5(self) -> str:
-        return hashlib.md5(self.body()).hexdigest()  # noqa: S324 (what S3 ETags are)
-
 
 def files_of(output: Path) -> list[File]:
     """What to store for each file of a build."""
@@ -140,11 +137,11 @@ def _to_s3(output, to, endpoint, dry_run, grace_days, say) -> Report:
         files = files_of(output)
         for f in files:
             old = remote.get(f.key)
-            if old is not None and old[0] == f.md5():
+            body = f.body()  # read once: compared by its MD5 (what S3 ETags are), then sent if changed
+            if old is not None and old[0] == hashlib.md5(body).hexdigest():  # noqa: S324
                 report.unchanged += 1
                 continue
             report.uploaded.append(f.key)
-            body = f.body()
             report.bytes += len(body)
             if not dry_run:
                 extra = {"ContentEncoding": f.encoding} if f.encoding else {}
