@@ -131,9 +131,12 @@ def _site_settings(content, today=None) -> dict:
             "out": "folder to write portal.conf and logrotate to (default: deploy/nginx)",
             "check": "only check that the files there are up to date",
             "listen": "instead, write a whole nginx.conf serving --root over plain HTTP on this address "
-                      "(127.0.0.1:8080), to try it locally: nginx -c OUT/nginx.conf"})
+                      "(127.0.0.1:8080), to try it locally: nginx -c OUT/nginx.conf",
+            "tls_listen": "with --listen: serve HTTPS on this address (127.0.0.1:8443) as in production, "
+                          "--listen only redirecting to it",
+            "cert": "with --tls-listen: the certificate (PEM)", "key": "with --tls-listen: its private key (PEM)"})
 def nginx_config(c, content=str(DEFAULT_CONTENT), root="/srv/portal/output", server_name=None,
-                 out=str(ROOT / "deploy" / "nginx"), check=False, listen=None):
+                 out=str(ROOT / "deploy" / "nginx"), check=False, listen=None, tls_listen=None, cert=None, key=None):
     """Write the nginx configuration of the site (security headers, caching, precompressed files, TLS)."""
     from urllib.parse import urlsplit
 
@@ -144,7 +147,13 @@ def nginx_config(c, content=str(DEFAULT_CONTENT), root="/srv/portal/output", ser
         folder = Path(out).resolve()
         folder.mkdir(parents=True, exist_ok=True)
         conf = folder / "nginx.conf"
-        conf.write_text(serving.nginx_standalone(settings, str(Path(root).resolve()), listen, str(folder)),
+        tls = None
+        if tls_listen:
+            if not (cert and key):
+                print("--tls-listen cần --cert và --key (chứng chỉ và khoá PEM)", file=sys.stderr)
+                sys.exit(2)
+            tls = (tls_listen, str(Path(cert).resolve()), str(Path(key).resolve()))
+        conf.write_text(serving.nginx_standalone(settings, str(Path(root).resolve()), listen, str(folder), tls),
                         encoding="utf-8")
         print(f"Đã ghi {conf}: nginx -c {conf}")
         return

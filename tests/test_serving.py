@@ -27,6 +27,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _start_nginx(folder: Path, ports: list[int]) -> subprocess.Popen:
+    """Debian's nginx with the nginx.conf in `folder`, once it accepts connections on every port."""
+    proc = subprocess.Popen([NGINX, "-c", str(folder / "nginx.conf")], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    for port in ports:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    pytest.fail(f"nginx did not start: {proc.stdout.read().decode()} "
+                                f"{(folder / 'error.log').read_text() if (folder / 'error.log').exists() else ''}")
+                time.sleep(0.05)
+    return proc
+
+
 @pytest.fixture(scope="module")
 def nginx(sample_site, tmp_path_factory):
     if not Path(NGINX).exists():
@@ -35,19 +54,7 @@ def nginx(sample_site, tmp_path_factory):
     port = _free_port()
     subprocess.run([INVOKE, "nginx-config", "--root", str(sample_site), "--out", str(folder),
                     "--listen", f"127.0.0.1:{port}"], cwd=ROOT, check=True, capture_output=True)
-    proc = subprocess.Popen([NGINX, "-c", str(folder / "nginx.conf")], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"nginx did not start: {proc.stdout.read().decode()} "
-                            f"{(folder / 'error.log').read_text() if (folder / 'error.log').exists() else ''}")
-            time.sleep(0.05)
+    proc = _start_nginx(folder, [port])
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=30)
@@ -176,3 +183,96 @@ def test_every_kind_of_page_works_under_the_enforced_policy(browser, nginx):
             problems.page_errors, problems.console_errors, problems.external_requests)
     finally:
         page.context.close()
+
+
+@pytest.fixture(scope="module")
+def nginx_tls(sample_site, tmp_path_factory):
+    """The production shape on 127.0.0.1: plain HTTP only redirecting, HTTPS (a self-signed
+    certificate made here with openssl) serving the build."""
+    if not Path(NGINX).exists():
+        pytest.fail("nginx not found: run ./dev test as root (installs nginx and libnginx-mod-http-brotli-static)")
+    folder = tmp_path_factory.mktemp("nginx-tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True)
+    http_port, https_port = _free_port(), _free_port()
+    while https_port == http_port:
+        https_port = _free_port()
+    subprocess.run([INVOKE, "nginx-config", "--root", str(sample_site), "--out", str(folder),
+                    "--listen", f"127.0.0.1:{http_port}", "--tls-listen", f"127.0.0.1:{https_port}",
+                    "--cert", str(cert), "--key", str(key)], cwd=ROOT, check=True, capture_output=True)
+    proc = _start_nginx(folder, [http_port, https_port])
+    yield http_port, https_port, cert
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def _request(port: int, path: str, cert: Path | None = None):
+    import http.client
+    import ssl
+
+    if cert:
+        ctx = ssl.create_default_context(cafile=str(cert))
+        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=ctx)
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        body = r.read()
+        version = conn.sock.version() if cert else None
+        return r.status, r.headers, body, version
+    finally:
+        conn.close()
+
+
+def test_plain_http_only_redirects_to_https(nginx_tls):
+    http_port, https_port, _ = nginx_tls
+    for path in ("/", "/thu-tuc/dang-ky-khai-sinh/", "/tim-kiem/?q=khai+sinh"):
+        status, h, body, _ = _request(http_port, path)
+        assert status == 301 and h["Location"] == f"https://127.0.0.1:{https_port}{path}", (path, h["Location"])
+        assert "Khai sinh" not in body.decode("utf-8", "replace")  # the page itself is not sent in the clear
+
+
+def test_https_serves_the_site_with_hsts_and_the_policy(nginx_tls, sample_site):
+    _, https_port, cert = nginx_tls
+    status, h, body, version = _request(https_port, "/thu-tuc/dang-ky-khai-sinh/", cert)
+    assert status == 200 and body == (sample_site / "thu-tuc/dang-ky-khai-sinh/index.html").read_bytes()
+    assert version in ("TLSv1.2", "TLSv1.3")
+    assert h["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "frame-ancestors 'none'" in h["Content-Security-Policy"]
+    # a renamed page's redirect carries the same headers
+    status, h, _, _ = _request(https_port, "/thu-tuc/cap-the-can-cuoc-cong-dan/", cert)
+    assert status == 301 and h["Location"].endswith("/thu-tuc/cap-the-can-cuoc/")
+    assert h["X-Content-Type-Options"] == "nosniff" and "default-src 'self'" in h["Content-Security-Policy"]
+
+
+@pytest.mark.browser
+def test_chromium_follows_http_to_https_and_the_page_works(browser, nginx_tls):
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+
+    http_port, https_port, cert = nginx_tls
+    # Chromium trusts the test's own certificate by its public key (a certificate error would also
+    # stop the service worker), as a browser trusts a real one
+    der = subprocess.run(["openssl", "x509", "-in", str(cert), "-pubkey", "-noout"], capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=der, capture_output=True, check=True).stdout
+    import base64
+    import hashlib
+
+    spki = base64.b64encode(hashlib.sha256(der).digest()).decode()
+    b = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                    args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki}"])
+    try:
+        page = new_page(b)
+        page.goto(f"http://127.0.0.1:{http_port}/thu-tuc/dang-ky-khai-sinh/", wait_until="load")
+        assert page.url == f"https://127.0.0.1:{https_port}/thu-tuc/dang-ky-khai-sinh/"
+        assert page.locator("h1").inner_text().strip()
+        assert page.evaluate("window.isSecureContext") is True
+        # the offline worker registers under HTTPS and the policy
+        assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active !== null)") is True
+        problems = page.problems
+        assert not problems.page_errors and not problems.console_errors and not problems.external_requests, (
+            problems.page_errors, problems.console_errors, problems.external_requests)
+    finally:
+        b.close()
