@@ -291,8 +291,11 @@ def test(c, k="", browser=True):
 
 @task(help={"runs": "builds of each kind, median reported (at least 3)",
             "quick": "small content and one run: checks the harness in a minute",
-            "livereload": "also measure livereload's fast path (default yes)"})
-def bench(c, runs=3, quick=False, livereload=True):
+            "livereload": "also measure livereload's fast path (default yes)",
+            "sizes": "instead, cold builds at these sizes (2000,5000,10000) against plain Pelican, with an SVG chart"})
+def bench(c, runs=3, quick=False, livereload=True, sizes=None):
     """Benchmark the build at reference scale against plain Pelican, and search in Chromium."""
     opts = f"--runs {int(runs)}" + (" --quick" if quick else "") + ("" if livereload else " --no-livereload")
+    if sizes:
+        opts += f" --sizes {sizes}"
     c.run(f'"{PY}" benchmarks/bench.py {opts}', pty=False)

@@ -100,7 +100,19 @@ def procedure_titles(rng: random.Random, n: int) -> list[tuple[str, str]]:
     # As in provincial lists, some procedures are listed once per level.
     by_level = [(fld, f"{t} (cấp tỉnh)") for fld, t in pool] + [(fld, f"{t} (cấp xã)") for fld, t in pool]
     rng.shuffle(by_level)
-    return (first + rest + by_level)[:n]
+    out = first + rest + by_level
+    if n > len(out):
+        # The national catalogue (several thousand procedures) lists more variants: those done at
+        # district level before the 2025 reform, at the ministries, and as one joint procedure
+        # (liên thông). Drawn from their own generator, so that the first 5,373 titles stay those
+        # of earlier runs and smaller sizes are unchanged.
+        extra_rng = random.Random(rng.random())
+        more = [(fld, f"{t} ({level})") for level in ("cấp huyện", "cấp trung ương", "liên thông") for fld, t in pool]
+        extra_rng.shuffle(more)
+        out += more
+    if n > len(out):
+        raise SystemExit(f"--procedures {n}: at most {len(out)} distinct titles can be made")
+    return out[:n]
 
 
 def make_procedure(rng: random.Random, field: str, title: str, code: str) -> dict:
