@@ -290,3 +290,19 @@ def test_files_named_by_their_bytes_stay_for_the_grace_period_after_they_leave_t
     _publish(content, output, str(dest))
     assert not any((dest / k).exists() for k in gone)
     assert json.loads((dest / ".portal-publish.json").read_text(encoding="utf-8"))["retired"] == {}
+
+
+def test_the_grace_period_counts_from_the_record_and_survives_a_damaged_one():
+    from portal_core.upload import retire
+
+    now = dt.datetime(2026, 12, 2, 12, tzinfo=dt.timezone.utc)
+    stale = ["static/a.0123456789.js", "static/a.0123456789.js.gz", "tin-tuc/cu/index.html",
+             "static/b.abcdefabcd.css", "static/c.fedcba9876.json"]
+    record = {"static/a.0123456789.js": "2026-11-20T08:00:00+07:00",  # 12 days ago: its copies go with it
+              "static/b.abcdefabcd.css": "2026-11-30T00:00:00",  # no zone (written by hand): UTC, 2 days ago
+              "static/c.fedcba9876.json": ["not", "a", "date"]}  # damaged: counted from now
+    delete, keep, new = retire(stale, record, now, 7)
+    assert delete == ["static/a.0123456789.js", "static/a.0123456789.js.gz", "tin-tuc/cu/index.html"]
+    assert keep == ["static/b.abcdefabcd.css", "static/c.fedcba9876.json"]
+    assert new == {"static/b.abcdefabcd.css": "2026-11-30T00:00:00+00:00",
+                   "static/c.fedcba9876.json": now.isoformat()}

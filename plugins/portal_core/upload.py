@@ -148,6 +148,8 @@ def retire(stale: list[str], record: dict, now: dt.datetime, grace_days: int) ->
             since = dt.datetime.fromisoformat(record[base])
         except (KeyError, TypeError, ValueError):
             since = now
+        if since.tzinfo is None:  # a record written by hand without a zone: UTC
+            since = since.replace(tzinfo=dt.timezone.utc)
         if since > limit:
             keep.append(key)
             kept_record[base] = since.isoformat()
