@@ -35,6 +35,8 @@ def active(srcs):
 
 
 def visible_slugs(page, scope="main .proc-list li"):
+    if page.locator("#procedure-groups").count():  # the filters' results arrive with their data
+        page.wait_for_selector("#procedure-groups:not([aria-busy=true])", state="attached")
     hrefs = page.locator(scope).filter(visible=True).locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     return sorted(re.fullmatch(r"/thu-tuc/([a-z0-9-]+)/", h).group(1) for h in hrefs)
 

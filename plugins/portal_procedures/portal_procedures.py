@@ -30,8 +30,13 @@ URLS = {
     "level": "/thu-tuc/cap/{level}/", "online": "/thu-tuc/truc-tuyen/", "anywhere": "/thu-tuc/phi-dia-gioi/",
     "form": "/bieu-mau/{file}", "api": "/api/procedures.json", "api_item": "/api/procedures/{slug}.json",
     "api_schema": "/api/procedures.schema.json", "changes": "/thay-doi/", "changes_feed": "/thay-doi/atom.xml",
+    "listing_page": "{listing}trang/{number}/", "filter_data": "/thu-tuc/loc.json",
 }
 CHANGES_SHOWN = 50  # the latest major changes listed on /thay-doi/ and in its feed
+# No listing page grows with the catalogue: a listing shows this many procedures a page, and
+# /thu-tuc/ lists every procedure only while there are no more than this (else fields and counts;
+# its filters then draw their results from /thu-tuc/loc.<hash>.json, loaded when they are used).
+LISTING_PAGE_SIZE = 100
 
 
 # A document's fields, None when the file does not give them (as an item's fields read).
@@ -157,6 +162,26 @@ def group_by_field(procs) -> list[dict]:
                                    "url": URLS["field"].format(slug=p.field_slug), "items": []}
         g["items"].append(p)
     return sorted(groups.values(), key=lambda g: text.sort_key(g["name"]))
+
+
+def listing_pages(url: str, procs: list, size: int = LISTING_PAGE_SIZE) -> list[tuple[str, list]]:
+    """A listing's pages: (address, procedures) each, `size` a page; the first at the listing's
+    own address, the others at <listing>trang/2/, trang/3/ ... (one page when there is nothing)."""
+    chunks = [procs[i:i + size] for i in range(0, len(procs), size)] or [[]]
+    return [(url if n == 1 else URLS["listing_page"].format(listing=url, number=n), chunk)
+            for n, chunk in enumerate(chunks, 1)]
+
+
+def filter_data(groups: list[dict]) -> dict:
+    """What the filters of /thu-tuc/ work over: every active procedure in the order of the page
+    (fields in Vietnamese alphabetical order, titles within), one short row each, and the labels
+    the script shows. Editors' text stays text: the script puts it in the page as text nodes."""
+    return {
+        "fields": [[g["slug"], g["name"], g["url"]] for g in groups],
+        "items": [[p.title, p.url, i, " ".join(p.levels), p.online, 1 if p.non_geographic else 0]
+                  for i, g in enumerate(groups) for p in g["items"]],
+        "labels": {"online": ONLINE_LABELS, "anywhere": "Phi địa giới"},
+    }
 
 
 def documents(procedure) -> list[dict]:
@@ -423,7 +448,12 @@ class ProceduresGenerator(PortalGenerator):
             p.short_url = p.abs_url.split("://", 1)[-1]
         self.context["procedures"] = procs
         self.context["active_procedures"] = active
-        self.context["procedure_fields"] = group_by_field(active)
+        self.context["procedure_fields"] = fields = group_by_field(active)
+        # the whole list on /thu-tuc/ only while it is short (see LISTING_PAGE_SIZE)
+        self.context["procedure_index_lists_all"] = len(active) <= LISTING_PAGE_SIZE
+        data = output.json_text(filter_data(fields)).encode("utf-8")
+        self.filter_data = (registry.hashed_name(URLS["filter_data"], data), data)
+        self.context["procedure_filter_data"] = self.filter_data[0]
         self.context["popular_procedures"] = popular(self.store)
         self.context["procedure_counts"] = {
             "all": len(active),
@@ -484,12 +514,24 @@ class ProceduresGenerator(PortalGenerator):
         self.write_page(writer, "procedures", URLS["index"])
         self.write_changes(writer, Path(self.output_path))
 
+        target = Path(self.output_path) / self.filter_data[0].lstrip("/")
+        output.write_bytes(target, self.filter_data[1])
+        output.precompress_later(target)
+
         def listing(url, title, intro, procs, crumbs=(), grouped=True, **extra):
-            self.write_page(writer, "procedure_listing", url,
-                       listing={"title": title, "intro": intro, "count": len(procs),
-                                "groups": group_by_field(procs) if grouped else None,
-                                "items": procs, "crumbs": [(URLS["index"], "Thủ tục"), *crumbs], "links": None,
-                                "show_items": True, **extra})
+            show = extra.get("show_items", True)
+            if grouped:  # pages follow the order in which the groups show them
+                procs = [p for g in group_by_field(procs) for p in g["items"]]
+            pages = listing_pages(url, procs if show else [])
+            for number, (page_url, chunk) in enumerate(pages, 1):
+                self.write_page(writer, "procedure_listing", page_url,
+                                listing={"title": title, "intro": intro, "count": len(procs),
+                                         "groups": group_by_field(chunk) if grouped else None,
+                                         "items": chunk, "crumbs": [(URLS["index"], "Thủ tục"), *crumbs],
+                                         "links": None, "show_items": True, **extra},
+                                pager={"number": number, "urls": [u for u, _ in pages],
+                                       "first": (number - 1) * LISTING_PAGE_SIZE + 1,
+                                       "last": (number - 1) * LISTING_PAGE_SIZE + len(chunk)})
 
         all_fields = group_by_field(self.context["procedures"])  # a page even for a field whose
         for g in all_fields:                                      # procedures were all abolished
