@@ -43,3 +43,42 @@ def test_the_direct_index_is_lunr_pys_index(content):
         search_index.index_of(docs, part, used=used)
         assert search_index.index_of(docs, part, memo=used) == mine
         assert 0 < len(used) <= sum(1 for d in docs for k in fields if d.get(k))  # equal texts counted once
+
+
+def test_the_split_index_holds_the_whole_index_and_nothing_else():
+    """Shards put back together are the whole index; rows put together are the display data; the
+    field lengths are the ones lunr counts (the number of a document's terms in a field)."""
+    import hashlib
+    import json
+
+    search_index, docs, boosts = _documents(DATA / "search" / "content")
+    first_fields = {k: v for k, v in boosts.items() if k in search_index.FIRST_FIELDS}
+    more_fields = {k: v for k, v in boosts.items() if k not in search_index.FIRST_FIELDS}
+    first = {"kind": "procedures", "url": "/thu-tuc/{slug}/", "badges": {}, "fields": ["F"], "topics": {},
+             "docs": [[f"T{i}", f"s{i}", f"c{i}", 0, 0, 0] for i in range(len(docs))],
+             "index": search_index.index_of(docs, first_fields)}
+    more = {"index": search_index.index_of(docs, more_fields)}
+    head, files = search_index.split_procedures(
+        first, more, lambda name, raw: f"/s/{name.replace('.json', '')}.{hashlib.sha256(raw).hexdigest()[:10]}.json",
+        shard_bytes=200, chunk_docs=5)
+
+    def read(pattern, digest, n):
+        url = pattern.replace("{n}", str(n)).replace("{hash}", digest)
+        assert hashlib.sha256(files[url]).hexdigest()[:10] == digest  # named by its bytes
+        return json.loads(files[url])
+
+    for part, whole in zip(head["parts"], (first["index"], more["index"])):
+        shards = [read(part["shards"]["pattern"], h, n) for n, h in enumerate(part["shards"]["hashes"])]
+        assert len(shards) > 3
+        assert [t for s in shards for t in s["terms"]] == whole["terms"]
+        assert [p for s in shards for p in s["postings"]] == whole["postings"]
+        assert part["starts"] == [s["terms"][0] for s in shards]
+        assert part["words"] == [t for t in whole["terms"] if "_" not in t and not any(c.isdigit() for c in t)]
+        lengths = json.loads(files[part["lengths"]])["lengths"]
+        for f, name in enumerate(whole["fields"]):
+            for ref, doc in enumerate(docs):
+                counted = search_index.field_terms(name, doc.get(name, []))
+                assert lengths[f][ref] == sum(counted.values()), (name, ref)
+    rows = [r for n, h in enumerate(head["docs"]["hashes"]) for r in read(head["docs"]["pattern"], h, n)["docs"]]
+    assert rows == first["docs"] and head["documents"] == len(docs) and head["chunk"] == 5
+    assert not any(k in head for k in ("index", "postings")) and "docs" not in json.dumps(head["parts"])

@@ -13,7 +13,7 @@ from conftest import DATA, assert_no_axe_violations, build
 
 SEARCH = DATA / "search"
 TODAY = "2025-08-01"
-INDEX_KEYS = ["procedures", "more", "other"]
+INDEX_KEYS = ["procedures", "other", "all"]
 XSS = [
     '<img src=x onerror="window.__xss=1">',
     '"><script>window.__xss=1</script>',
@@ -53,7 +53,10 @@ def test_index_files_are_compact_json_and_precompressed(search_output, capsys):
     script = re.search(r'<script src="(/static/search/search\.[0-9a-f]{10}\.js)"',
                        (search_output / "index.html").read_text(encoding="utf-8")).group(1)
     sizes = []
-    for url in [files[k] for k in INDEX_KEYS + ["engine", "vietnamese", "css", "lunr"]] + [script]:
+    split = json.loads((search_output / files["all"].lstrip("/")).read_text(encoding="utf-8"))
+    assert files["procedures"] in split and files["other"] in split
+    assert any("/p0-" in u for u in split) and any("/p1-" in u for u in split) and any("/d-" in u for u in split)
+    for url in [files[k] for k in INDEX_KEYS + ["engine", "vietnamese", "css", "lunr"]] + split + [script]:
         path = search_output / url.lstrip("/")
         name = path.name
         raw = path.read_bytes()
@@ -63,7 +66,10 @@ def test_index_files_are_compact_json_and_precompressed(search_output, capsys):
         assert brotli.decompress((path.parent / (name + ".br")).read_bytes()) == raw, name
         if name.endswith(".json"):
             data = json.loads(raw)
-            assert data["format"] == 2 and data["index"]["pipeline"] == ["portal-vi"]
+            if name.startswith("procedures."):  # the head of the split index
+                assert data["format"] == 3 and [p["pipeline"] for p in data["parts"]] == [["portal-vi"]] * 2
+            elif name.startswith("other."):
+                assert data["format"] == 2 and data["index"]["pipeline"] == ["portal-vi"]
             assert b"\n" not in raw and b", " not in raw[:200], "written without spaces"
         sizes.append(f"{name}: {len(raw)} B, gzip {(path.parent / (name + '.gz')).stat().st_size} B, "
                      f"brotli {(path.parent / (name + '.br')).stat().st_size} B")
@@ -80,8 +86,13 @@ def test_every_page_loads_the_small_search_script_only(search_output):
 
 
 def test_abolished_procedures_are_not_searchable(search_output):
-    data = json.loads((search_output / search_files(search_output)["procedures"].lstrip("/")).read_text(encoding="utf-8"))
-    slugs = [d[1] for d in data["docs"]]
+    head = json.loads((search_output / search_files(search_output)["procedures"].lstrip("/")).read_text(encoding="utf-8"))
+    rows = head["docs"]
+    slugs = []
+    for n, digest in enumerate(rows["hashes"]):  # the display rows, in files of head["chunk"]
+        url = rows["pattern"].replace("{n}", str(n)).replace("{hash}", digest)
+        slugs += [d[1] for d in json.loads((search_output / url.lstrip("/")).read_text(encoding="utf-8"))["docs"]]
+    assert len(slugs) == head["documents"]
     assert "dang-ky-ket-hon-cu" not in slugs and "dang-ky-ket-hon" in slugs
 
 
@@ -207,14 +218,14 @@ def test_results_are_busy_while_the_index_loads(page, base):
     def slow(route):
         release.append(route)
 
-    page.route("**/static/search/procedures-more.*.json", slow)
+    page.route("**/static/search/p1-*.json", slow)  # the second part of the index
     page.goto(f"{base}/tim-kiem/?q=khai+sinh")
-    page.wait_for_selector("[data-results] a")  # first results from the first file
+    page.wait_for_selector("[data-results] a")  # first results from the first part
     assert page.get_attribute("[data-results]", "aria-busy") == "true"
     page.wait_for_function("() => true")
     for r in release:
         r.continue_()
-    page.unroute("**/static/search/procedures-more.*.json")
+    page.unroute("**/static/search/p1-*.json")
     page.wait_for_selector('[data-results][aria-busy="false"]', state="attached")
     assert page.eval_on_selector("[data-results] a", "a => a.getAttribute('href')") == "/thu-tuc/dang-ky-khai-sinh/"
 

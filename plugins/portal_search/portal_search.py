@@ -19,7 +19,7 @@ HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 LUNR_JS = ROOT / "node_modules" / "lunr" / "lunr.min.js"
 ASSETS = ["vietnamese.js", "search-engine.js", "search.js", "search.css"]
-INDEX_FILES = ("procedures.json", "procedures-more.json", "other.json")
+INDEX_FILES = ("procedures.json", "other.json")
 URLS = {"index": "/tim-kiem/", "assets": "/static/search/{name}", "lunr": "/static/vendor/lunr.min.js",
         "manifest": "/static/search/manifest.json", "letter": "/tim-kiem/chu-{slug}/"}
 # Letters of the A–Z pages in readable ASCII, as Telex types them (Đ is "dd", Ơ is "ow").
@@ -27,12 +27,12 @@ LETTER_SLUGS = {"Ă": "aw", "Â": "aa", "Đ": "dd", "Ê": "ee", "Ô": "oo", "Ơ"
 # what search.js finds in the manifest: the other scripts and the index files, by hashed name
 MANIFEST_KEYS = {"lunr": URLS["lunr"], "vietnamese": "/static/search/vietnamese.js",
                  "engine": "/static/search/search-engine.js", "css": "/static/search/search.css"}
-INDEX_KEYS = dict(zip(("procedures", "more", "other"), INDEX_FILES))
+INDEX_KEYS = dict(zip(("procedures", "other"), INDEX_FILES))
 
 # SEARCH = {...} in the settings overrides any of these.
 DEFAULTS = {
-    # Field boosts of the procedure index (title, code, keywords and synonyms are in the first
-    # file, the others in procedures-more.json).
+    # Field boosts of the procedure index (title, code, keywords and synonyms are in its first
+    # part, the others in the second, loaded once the first results show).
     "procedure_boosts": {"title": 10, "code": 10, "keywords": 6, "synonyms": 4,
                          "documents": 2, "field": 2, "agency": 1, "summary": 1},
     # Field boosts of the news and offices index.
@@ -102,13 +102,21 @@ class SearchGenerator(PortalGenerator):
         first, more = search_index.build_procedures(self.store, self.config, memo, used)
         self._save_terms(used)
         other = search_index.build_other(self.store, self.config)
-        self.files: dict[str, bytes] = {}  # site URL -> bytes
-        manifest = {"format": 1, **{key: registry.asset(url) for key, url in MANIFEST_KEYS.items()}}
-        for (key, name), data in zip(INDEX_KEYS.items(), (first, more, other)):
+        def name_file(name: str, raw: bytes) -> str:
+            return registry.hashed_name(URLS["assets"].format(name=name), raw)
+
+        # the procedures' index split so that a query loads only the parts it needs (format 3)
+        head, self.files = search_index.split_procedures(first, more, name_file)  # site URL -> bytes
+        manifest = {"format": 2, **{key: registry.asset(url) for key, url in MANIFEST_KEYS.items()}}
+        for (key, name), data in zip(INDEX_KEYS.items(), (head, other)):
             raw = output.json_text(data).encode("utf-8")
-            url = registry.hashed_name(URLS["assets"].format(name=name), raw)
+            url = name_file(name, raw)
             self.files[url] = raw
             manifest[key] = url
+        # every search file, for a screen that keeps them all for use without a network (the kiosk)
+        listing = output.json_text(sorted(self.files)).encode("utf-8")
+        manifest["all"] = name_file("files.json", listing)
+        self.files[manifest["all"]] = listing
         self.manifest = manifest
         self.context["SEARCH_ASSETS"] = {
             "script": registry.asset("/static/search/search.js"),

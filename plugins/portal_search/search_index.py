@@ -1,13 +1,13 @@
-"""The search indexes: built with lunr.py from the content store, written in a compact form.
+"""The search indexes: built with lunr.py's formulas from the content store, written in a compact form.
 
-Three files (the format is described in README.md beside this file):
-- procedures.json: what a first result needs: display data of every active procedure and the
-  index of what names it (title, code, keywords, editors' synonyms), and the life events
-  ("topics") with the words that find them;
-- procedures-more.json: the index of what else identifies it (document names, field, agency,
-  result and the first words of its description), loaded right after and merged into the ranking;
-- other.json: news and offices, shown after procedures.
-static/search-engine.js turns each back into a lunr.js index.
+The procedures' index is built whole in two parts (format 2, see README.md beside this file):
+- the first: what names a procedure (title, code, keywords, editors' synonyms), with the display
+  data of every active procedure and the life events ("topics") with the words that find them;
+- the second ("procedures-more"): what else identifies it (document names, field, agency, result
+  and the first words of its description), merged into the ranking once the first results show;
+then split (format 3, `split_procedures`) into a small head and files of terms and rows, so that a
+query loads only the parts it needs. other.json (news and offices, shown after procedures) stays
+whole. static/search-engine.js turns each back into weights as lunr.js computes them.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import re
 
 from lunr.builder import Builder
 
-from portal_core import registry
+from portal_core import output, registry
 
 from . import vietnamese
 
@@ -273,3 +273,102 @@ def build_other(store, settings: dict) -> dict:
         "docs": display,
         "index": index_of(documents, settings["other_boosts"]),
     }
+
+
+# --- split for national scale (format 3) ----------------------------------------------------------
+# A first search loads only what its query needs: the head (procedures.json: the terms without
+# digits for completions and near spellings, where each shard of terms starts, the life events), the
+# field lengths of the first part (for lunr's BM25), the shards holding the query's terms, and the
+# display data of the results shown. README.md ("Index files") describes the files.
+FORMAT_SPLIT = 3
+SHARD_BYTES = 12_000  # postings (compact JSON) per shard: about 4 KB gzipped
+CHUNK_DOCS = 128  # display rows per file
+_DIGITS = re.compile(r"[0-9]")
+
+
+def field_lengths(index: dict) -> list[list[int]]:
+    """How many terms each document has in each field (lunr's field length), from the postings."""
+    lengths = [[0] * index["documents"] for _ in index["fields"]]
+    for flat in index["postings"]:
+        k = 0
+        while k < len(flat):
+            f, count = flat[k], flat[k + 1]
+            ref = 0
+            for gap in flat[k + 2:k + 2 + count]:
+                ref += gap
+                lengths[f][ref] += 1
+            k += 2 + count
+    return lengths
+
+
+def term_letters(terms: list[str]) -> list[str]:
+    """The characters of the single-word terms, in the order in which search-engine.js met them in
+    a whole index (object keys: digits first in ascending order, then first occurrence): near
+    spellings try them in that order."""
+    seen: dict[str, None] = {}
+    for t in terms:
+        if vietnamese.PAIR_JOINER not in t:
+            for c in t:
+                seen.setdefault(c)
+    digits = sorted(c for c in seen if c in "0123456789")
+    return digits + [c for c in seen if c not in "0123456789"]
+
+
+def split_part(index: dict, shard_bytes: int = SHARD_BYTES) -> tuple[dict, list[dict], dict]:
+    """One part's index as (descriptor for the head, shard files, lengths file). Shards are
+    consecutive runs of the sorted terms, so a term or the completions of a prefix are found by
+    where each shard starts; terms without digits are listed in the head as well."""
+    shards, terms, postings, size = [], [], [], 0
+    for term, flat in zip(index["terms"], index["postings"]):
+        cost = len(output.json_text(flat)) + len(term) + 4
+        if terms and size + cost > shard_bytes:
+            shards.append({"terms": terms, "postings": postings})
+            terms, postings, size = [], [], 0
+        terms.append(term)
+        postings.append(flat)
+        size += cost
+    if terms or not shards:
+        shards.append({"terms": terms, "postings": postings})
+    descriptor = {k: index[k] for k in ("version", "pipeline", "fields", "boosts", "b", "k1", "documents")}
+    descriptor["words"] = [t for t in index["terms"] if vietnamese.PAIR_JOINER not in t and not _DIGITS.search(t)]
+    descriptor["letters"] = "".join(term_letters(index["terms"]))
+    descriptor["starts"] = [s["terms"][0] if s["terms"] else "" for s in shards]
+    return descriptor, shards, {"lengths": field_lengths(index)}
+
+
+def split_procedures(first: dict, more: dict, name_file, shard_bytes: int = SHARD_BYTES,
+                     chunk_docs: int = CHUNK_DOCS) -> tuple[dict, dict[str, bytes]]:
+    """procedures.json and procedures-more.json (format 2) as the split files: (head, {url: bytes}).
+    `name_file(name, raw)` gives a file's address from its plain name and bytes."""
+    files: dict[str, bytes] = {}
+
+    def add(name: str, value) -> str:
+        raw = output.json_text(value).encode("utf-8")
+        url = name_file(name, raw)
+        files[url] = raw
+        return url
+
+    def numbered(name: str, values: list) -> dict:
+        """Files `<name>-0.<hash>.json`, `<name>-1.<hash>.json` …: the head keeps their pattern
+        and hashes ({n} the number, {hash} the hash) rather than every address."""
+        stems = [add(f"{name}-{n}.json", v).rsplit(".", 2) for n, v in enumerate(values)]
+        return {"pattern": stems[0][0].rsplit("-", 1)[0] + "-{n}.{hash}." + stems[0][2],
+                "hashes": [s[1] for s in stems]}
+
+    parts = []
+    for key, index in (("p0", first["index"]), ("p1", more["index"])):
+        descriptor, shards, lengths = split_part(index, shard_bytes)
+        descriptor["shards"] = numbered(key, shards)
+        descriptor["lengths"] = add(key + "-lengths.json", lengths)
+        parts.append(descriptor)
+    docs = first["docs"]
+    chunks = [{"docs": docs[i:i + chunk_docs]} for i in range(0, len(docs), chunk_docs)] or [{"docs": []}]
+    head = {
+        "format": FORMAT_SPLIT,
+        **{k: first[k] for k in ("kind", "url", "badges", "fields", "topics")},
+        "documents": len(docs),
+        "chunk": chunk_docs,
+        "docs": numbered("d", chunks),
+        "parts": parts,
+    }
+    return head, files

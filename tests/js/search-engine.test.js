@@ -242,3 +242,93 @@ test('life events do not change the procedure results or their ranking', () => {
       plain.search(q).results.map((r) => [r.ref, r.score]), q);
   }
 });
+
+// --- the split index (format 3): what a first search loads at national scale ---------------------
+const split = built.split;
+const fetched = [];
+const fetchJSON = (url) => {
+  fetched.push(url);
+  if (!(url in split.files)) return Promise.reject(new Error(`no file ${url}`));
+  return Promise.resolve(JSON.parse(split.files[url]));
+};
+const splitEngine = () => {
+  const engine = new api.Engine(split.head, fetchJSON);
+  engine.addPart();
+  return engine;
+};
+const shown = (found) => found.results.map((r) => [r.ref, r.score, r.doc, r.terms]);
+// every test query as it is typed (each prefix, then the whole query with a final space) and a few
+// codes, near spellings, half-typed codes and pairs
+const typed = [];
+for (const { q } of built.queries) {
+  for (let i = 1; i <= q.length; i++) typed.push(q.slice(0, i));
+  typed.push(q + ' ');
+}
+typed.push('1.00', 'bd-', 'giay phep lai xee', 'dang ky kha', 'khai sinh cho');
+
+test('the split index is in many small files: shards of terms, rows and field lengths', () => {
+  const head = split.head;
+  assert.equal(head.format, 3);
+  assert.ok(head.parts[0].shards.hashes.length > 5 && head.parts[1].shards.hashes.length > 5);
+  assert.ok(head.docs.hashes.length > 3);
+  assert.ok(!('index' in head) && !Array.isArray(head.docs), 'the head has no postings and no rows');
+  // the head lists the terms without digits and pairs, for completions and near spellings
+  for (const w of head.parts[0].words) assert.ok(!/[0-9_]/.test(w), w);
+});
+
+// One difference, by design: the head lists no term with digits, so a word being typed without
+// digits is not completed to codes ("bd" to "bd-0042": the whole index's 30 shortest codes); it
+// finds the same procedures (every such code has the word as a part), ranked by the word itself.
+function completesToCodes(q) {
+  const words = api.analyse(q);
+  const last = words[words.length - 1];
+  return !/\s$/.test(q) && last && !/[0-9]/.test(last.folded) && last.folded.length >= 2 &&
+    procedures.parts.some((p) => p.prefixed(last.folded).some((t) => /[0-9]/.test(t) && !t.includes('_')));
+}
+
+test('a split index gives the whole index\'s results, for every query as it is typed', async () => {
+  const engine = splitEngine();  // one engine for all: what earlier queries loaded changes nothing
+  let exceptions = 0;
+  for (const q of typed) {
+    await engine.need(q);
+    if (completesToCodes(q)) {
+      exceptions++;
+      const refs = (found) => found.results.map((r) => r.ref).sort((a, b) => a - b);
+      assert.deepEqual(refs(engine.search(q)), refs(procedures.search(q)), JSON.stringify(q));
+      continue;
+    }
+    assert.deepEqual(shown(engine.search(q)), shown(procedures.search(q)), JSON.stringify(q));
+  }
+  assert.ok(exceptions < typed.length / 100, `${exceptions} queries completed to codes`);
+});
+
+test('each query on a fresh split index loads only some files, and gives the same results', async () => {
+  const all = Object.keys(split.files).length;
+  let most = 0;
+  for (const q of ['dang ky khai sinh', 'giấy phép lái xe', '1.001193', 'so do', 'cap lai can cuoc ']) {
+    const engine = splitEngine();
+    fetched.length = 0;
+    await engine.need(q);
+    assert.deepEqual(shown(engine.search(q)), shown(procedures.search(q)), q);
+    assert.ok(procedures.search(q).results.length > 0, q);
+    most = Math.max(most, new Set(fetched).size);
+  }
+  assert.ok(most < all / 2, `a query loaded ${most} of ${all} files`);
+});
+
+test('the first part of a split index ranks as the first file alone did', async () => {
+  for (const q of ['dang ky khai sinh', 'giay to tuy than', 'khai sinh']) {
+    const engine = new api.Engine(split.head, fetchJSON);
+    await engine.need(q);
+    assert.deepEqual(shown(engine.search(q)), shown(firstOnly.search(q)), q);
+  }
+});
+
+test('a split index that cannot load a file says so, and tries again later', async () => {
+  const engine = new api.Engine(split.head, (url) => Promise.reject(new Error('offline ' + url)));
+  await assert.rejects(engine.need('khai sinh'), /offline/);
+  engine.fetchJSON = fetchJSON;
+  engine.parts[0].ix.fetchJSON = fetchJSON;
+  await engine.need('khai sinh');
+  assert.deepEqual(shown(engine.search('khai sinh', { parts: 1 })), shown(firstOnly.search('khai sinh')));
+});

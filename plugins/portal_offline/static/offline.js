@@ -61,7 +61,12 @@
           ownFiles(),
           fetch(manifest, { cache: 'no-cache' }).then(function (r) { return r.ok ? r.json() : {}; }).then(function (m) {
             var files = Object.keys(m).filter(function (k) { return typeof m[k] === 'string'; }).map(function (k) { return m[k]; });
-            return Promise.all([keep([manifest], me.getAttribute('data-data')), keep(files, me.getAttribute('data-assets'))]);
+            // the split index's files (shards, rows) are listed in one more file
+            var all = m.all ? fetch(m.all).then(function (r) { return r.ok ? r.json() : []; }) : Promise.resolve([]);
+            return all.then(function (more) {
+              return Promise.all([keep([manifest], me.getAttribute('data-data')),
+                keep(files.concat(more), me.getAttribute('data-assets'))]);
+            });
           })
         ]);
       }).then(function () {

@@ -29,6 +29,7 @@
   var FUZZY_MIN_LENGTH = 4;
   var FUZZY_MAX_LENGTH = 30;
   var MAX_NEAR = 60;
+  var MAX_RANGE_SHARDS = 4; // completions of a word with digits or of a word pair: at most this many shards
   var FEW_RESULTS = 3;
   var KEEP_RATIO = 0.08; // drop results scoring under this share of the best one
 
@@ -73,64 +74,112 @@
       return words;
     }
 
-    /* Reads an index file (README.md: "Index files"). The weight of a term in a document's
-     * field comes from the term counts by the formula of lunr's Builder (BM25, rounded to
-     * 0.001); weights of all fields are summed per (term, document), which is what lunr's
-     * Index.query adds up when every clause searches every field. */
-    function readIndex(c) {
-      var fields = c.fields;
-      var n = c.documents;
-      var nTerms = c.terms.length;
-      var lengths = fields.map(function () { return new Float64Array(n); });
-      var idf = new Float64Array(nTerms);
-      var entries = 0;
-      var t, k, j, f, ref, previous, count;
-      for (t = 0; t < nTerms; t++) {
-        var flat = c.postings[t];
-        var withTerm = 0;
-        for (k = 0; k < flat.length; k += 2 + count) {
-          f = flat[k];
+    /* The field lengths of every document, counted from a compact index's postings. */
+    function countLengths(c) {
+      var lengths = c.fields.map(function () { return new Float64Array(c.documents); });
+      c.postings.forEach(function (flat) {
+        for (var k = 0, count; k < flat.length; k += 2 + count) {
+          var f = flat[k];
           count = flat[k + 1];
-          ref = 0;
-          previous = -1;
-          for (j = 0; j < count; j++) {
+          for (var j = 0, ref = 0; j < count; j++) {
             ref += flat[k + 2 + j];
-            if (ref !== previous) { withTerm++; previous = ref; }
             lengths[f][ref]++;
           }
         }
-        entries += withTerm;
-        idf[t] = Math.log(1 + Math.abs((n - withTerm + 0.5) / (withTerm + 0.5)));
-      }
-      var norms = fields.map(function (name, f) {
+      });
+      return lengths;
+    }
+
+    /* lunr's length normalisation of each document's field: k1 × (1 − b + b × length / average). */
+    function makeNorms(lengths, n, b, k1) {
+      return lengths.map(function (field) {
         var total = 0;
-        for (var d = 0; d < n; d++) total += lengths[f][d];
+        for (var d = 0; d < n; d++) total += field[d];
         var average = total / n;
         var out = new Float64Array(n);
-        for (d = 0; d < n; d++) out[d] = c.k1 * (1 - c.b + c.b * (lengths[f][d] / average));
+        for (d = 0; d < n; d++) out[d] = k1 * (1 - b + b * (field[d] / average));
         return out;
       });
+    }
+
+    /* How many (field, document) entries one term's postings have. */
+    function entriesOf(flat) {
+      var withTerm = 0;
+      for (var k = 0, count; k < flat.length; k += 2 + count) {
+        count = flat[k + 1];
+        for (var j = 0, ref = 0, previous = -1; j < count; j++) {
+          ref += flat[k + 2 + j];
+          if (ref !== previous) { withTerm++; previous = ref; }
+        }
+      }
+      return withTerm;
+    }
+
+    /* One term's weights in each (field, document) from its counts, by the formula of lunr's
+     * Builder (BM25, rounded to 0.001), written into docs/weights from `at`; returns the end. */
+    function weigh(flat, n, norms, c, docs, weights, at) {
+      var withTerm = entriesOf(flat);
+      var idf = Math.log(1 + Math.abs((n - withTerm + 0.5) / (withTerm + 0.5)));
+      for (var k = 0, count; k < flat.length; k += 2 + count) {
+        var f = flat[k];
+        count = flat[k + 1];
+        for (var j = 0, ref = 0; j < count; j++) {
+          ref += flat[k + 2 + j];
+          var tf = 1;
+          while (j + 1 < count && flat[k + 3 + j] === 0) { tf++; j++; }
+          var score = idf * ((c.k1 + 1) * tf) / (norms[f][ref] + tf) * c.boosts[f];
+          docs[at] = ref;
+          weights[at] = Math.round(score * 1000) / 1000;
+          at++;
+        }
+      }
+      return at;
+    }
+
+    /* The documents of one field in a term's postings. */
+    function refsIn(flat, field) {
+      var out = [];
+      for (var k = 0, count; k < flat.length; k += 2 + count) {
+        count = flat[k + 1];
+        if (flat[k] !== field) continue;
+        for (var j = 0, ref = 0; j < count; j++) {
+          ref += flat[k + 2 + j];
+          if (out[out.length - 1] !== ref) out.push(ref);
+        }
+      }
+      return out;
+    }
+
+    /* The terms of a sorted list that start with `prefix`: one range, found by binary search. */
+    function withPrefix(terms, prefix) {
+      var lo = 0;
+      var hi = terms.length;
+      while (lo < hi) {
+        var mid = (lo + hi) >> 1;
+        if (terms[mid] < prefix) lo = mid + 1; else hi = mid;
+      }
+      var out = [];
+      for (var i = lo; i < terms.length && terms[i].lastIndexOf(prefix, 0) === 0; i++) out.push(terms[i]);
+      return out;
+    }
+
+    /* Reads a whole index (README.md: "Index files"): every term's weights at once. Weights of
+     * all fields are summed per (term, document) when scoring, which is what lunr's Index.query
+     * adds up when every clause searches every field. */
+    function readIndex(c) {
+      var n = c.documents;
+      var nTerms = c.terms.length;
+      var norms = makeNorms(countLengths(c), n, c.b, c.k1);
+      var entries = 0;
+      var t;
+      for (t = 0; t < nTerms; t++) entries += entriesOf(c.postings[t]);
       var offsets = new Int32Array(nTerms + 1);
       var docs = new Int32Array(entries);
       var weights = new Float64Array(entries);
       var at = 0;
       for (t = 0; t < nTerms; t++) {
         offsets[t] = at;
-        var flat2 = c.postings[t];
-        for (k = 0; k < flat2.length; k += 2 + count) {
-          f = flat2[k];
-          count = flat2[k + 1];
-          ref = 0;
-          for (j = 0; j < count; j++) {
-            ref += flat2[k + 2 + j];
-            var tf = 1;
-            while (j + 1 < count && flat2[k + 3 + j] === 0) { tf++; j++; }
-            var score = idf[t] * ((c.k1 + 1) * tf) / (norms[f][ref] + tf) * c.boosts[f];
-            docs[at] = ref;
-            weights[at] = Math.round(score * 1000) / 1000;
-            at++;
-          }
-        }
+        at = weigh(c.postings[t], n, norms, c, docs, weights, at);
       }
       offsets[nTerms] = at;
       var termIndex = new Map();
@@ -138,23 +187,143 @@
       for (t = 0; t < nTerms; t++) {
         var term = c.terms[t];
         termIndex.set(term, t);
-        if (term.indexOf(JOINER) < 0) for (j = 0; j < term.length; j++) letters[term[j]] = true;
+        if (term.indexOf(JOINER) < 0) for (var j = 0; j < term.length; j++) letters[term[j]] = true;
       }
       // lunr.js checks the pipeline (it throws for a function it does not know); its token set
       // is not built: a third of the time to the first result at 2,000 procedures, and the
       // sorted terms answer prefixes and near spellings alike (see Part.prototype.expand)
       lunr.Pipeline.load(c.pipeline);
-      var ix = { n: n, terms: c.terms, termIndex: termIndex, letters: Object.keys(letters),
-        offsets: offsets, docs: docs, weights: weights };
+      var ix = {
+        n: n, letters: Object.keys(letters),
+        has: function (term) { return termIndex.has(term); },
+        /* terms beginning with a prefix (lunr: TokenSet.fromString(prefix + '*')) */
+        prefixed: function (prefix) { return withPrefix(c.terms, prefix); },
+        /* {docs, weights} of a term, or null */
+        postings: function (term) {
+          var i = termIndex.get(term);
+          if (i === undefined) return null;
+          return { docs: docs.subarray(offsets[i], offsets[i + 1]), weights: weights.subarray(offsets[i], offsets[i + 1]) };
+        },
+        refsIn: function (term, field) {
+          var i = termIndex.get(term);
+          return i === undefined ? [] : refsIn(c.postings[i], c.fields.indexOf(field));
+        },
+        near: function (t) { return termIndex.has(t); }
+      };
       var loaded = null;
       Object.defineProperty(ix, 'lunr', { get: function () {
         return loaded || (loaded = lunr.Index.load({
-          version: c.version, fields: fields, fieldVectors: [], pipeline: c.pipeline,
+          version: c.version, fields: c.fields, fieldVectors: [], pipeline: c.pipeline,
           invertedIndex: c.terms.map(function (term, i) { return [term, { _index: i }]; })
         }));
       } });
       return ix;
     }
+
+    function shardOnly(term) { return term.indexOf(JOINER) >= 0 || /[0-9]/.test(term); }
+
+    /* One part of a split index (format 3): the head's descriptor and a loader of its files.
+     * Terms without digits are listed in the head (completions and near spellings are found
+     * there); a term's postings, and terms with digits or adjacent-word pairs, come with its
+     * shard. What a query may read is loaded by `load(...)` before it is scored (Engine.need),
+     * so a query's results never depend on what earlier queries loaded. */
+    function SplitIndex(d, fetchJSON) {
+      lunr.Pipeline.load(d.pipeline);
+      this.d = d;
+      this.n = d.documents;
+      this.fetchJSON = fetchJSON;
+      this.words = d.words;
+      this.wordSet = new Set(d.words);
+      this.letters = Array.from(d.letters);
+      this.shards = [];  // index → Promise of the shard, once asked for
+      this.terms = new Map();  // term → postings (compact), of the loaded shards
+      this.cache = new Map();  // term → {docs, weights}
+      this.norms = null;
+      this.lengths = null;
+    }
+    SplitIndex.prototype.url = function (n) {
+      return this.d.shards.pattern.replace('{n}', n).replace('{hash}', this.d.shards.hashes[n]);
+    };
+    /* The shard that holds `term` (or would): the last one starting at or before it. */
+    SplitIndex.prototype.shardOf = function (term) {
+      var starts = this.d.starts;
+      var lo = 0;
+      var hi = starts.length - 1;
+      while (lo < hi) {
+        var mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= term) lo = mid; else hi = mid - 1;
+      }
+      return lo;
+    };
+    /* The shards of the terms beginning with `prefix` (at most MAX_RANGE_SHARDS). */
+    SplitIndex.prototype.rangeOf = function (prefix) {
+      var first = this.shardOf(prefix);
+      var last = Math.min(this.shardOf(prefix + '\uffff'), first + MAX_RANGE_SHARDS - 1);
+      var out = [];
+      for (var i = first; i <= last; i++) out.push(i);
+      return out;
+    };
+    SplitIndex.prototype.loaded = function (i) { return this.shards[i] && this.shards[i].done; };
+    /* Loads shards by number, and the field lengths: a Promise. */
+    SplitIndex.prototype.load = function (numbers) {
+      var self = this;
+      if (!this.lengths) {
+        this.lengths = this.fetchJSON(this.d.lengths).then(function (file) {
+          self.norms = makeNorms(file.lengths.map(function (l) { return Float64Array.from(l); }), self.n, self.d.b, self.d.k1);
+        });
+        this.lengths.catch(function () { self.lengths = null; });
+      }
+      var waits = [this.lengths];
+      numbers.forEach(function (i) {
+        if (!self.shards[i]) {
+          var p = self.fetchJSON(self.url(i)).then(function (file) {
+            file.terms.forEach(function (t, k) { self.terms.set(t, file.postings[k]); });
+            p.done = true;
+          });
+          p.catch(function () { self.shards[i] = null; });
+          self.shards[i] = p;
+        }
+        waits.push(self.shards[i]);
+      });
+      return Promise.all(waits);
+    };
+    SplitIndex.prototype.has = function (term) {
+      return shardOnly(term) ? this.terms.has(term) : this.wordSet.has(term);
+    };
+    SplitIndex.prototype.prefixed = function (prefix) {
+      if (!shardOnly(prefix)) return withPrefix(this.words, prefix);
+      var out = [];
+      var self = this;
+      this.rangeOf(prefix).forEach(function (i) {
+        if (!self.loaded(i)) return;
+        self.terms.forEach(function (flat, t) {
+          if (t.lastIndexOf(prefix, 0) === 0 && self.shardOf(t) === i) out.push(t);
+        });
+      });
+      return out.sort();
+    };
+    /* Near spellings with digits are looked for only in the shard of the word itself. */
+    SplitIndex.prototype.near = function (t, word) {
+      if (!shardOnly(t)) return this.wordSet.has(t);
+      return this.shardOf(t) === this.shardOf(word) && this.terms.has(t);
+    };
+    SplitIndex.prototype.postings = function (term) {
+      var hit = this.cache.get(term);
+      if (hit) return hit;
+      var flat = this.terms.get(term);
+      if (!flat || !this.norms) return null;
+      var size = entriesOf(flat);
+      var docs = new Int32Array(size);
+      var weights = new Float64Array(size);
+      weigh(flat, this.n, this.norms, this.d, docs, weights, 0);
+      hit = { docs: docs, weights: weights };
+      this.cache.set(term, hit);
+      return hit;
+    };
+    SplitIndex.prototype.refsIn = function (term, field) {
+      var flat = this.terms.get(term);
+      return flat ? refsIn(flat, this.d.fields.indexOf(field)) : [];
+    };
 
     /* The same file as a complete lunr.js index (field vectors and postings), for tests that
      * compare the engine's scores with lunr's own Index.query. */
@@ -208,32 +377,23 @@
       this.ix = index;
     }
     Part.prototype.has = function (term) {
-      return this.ix.termIndex.has(term);
+      return this.ix.has(term);
     };
     /* The index terms starting with `prefix` (lunr: TokenSet.fromString(prefix + '*')): a range
      * of the terms, which are sorted in JavaScript string order. */
     Part.prototype.prefixed = function (prefix) {
-      var terms = this.ix.terms;
-      var lo = 0;
-      var hi = terms.length;
-      while (lo < hi) {
-        var mid = (lo + hi) >> 1;
-        if (terms[mid] < prefix) lo = mid + 1; else hi = mid;
-      }
-      var out = [];
-      for (var i = lo; i < terms.length && terms[i].lastIndexOf(prefix, 0) === 0; i++) out.push(terms[i]);
-      return out;
+      return this.ix.prefixed(prefix);
     };
     /* The index terms at edit distance 1 from `word` — one letter left out, added, changed, or two
      * neighbours swapped (lunr: TokenSet.fromFuzzyString(word, 1)) — by trying every such
      * spelling with the letters the index's words use. */
     Part.prototype.near = function (word) {
-      var has = this.ix.termIndex;
-      var letters = this.ix.letters;
+      var ix = this.ix;
+      var letters = ix.letters;
       var seen = Object.create(null);
       var out = [];
       if (word.length > FUZZY_MAX_LENGTH) return out;  // no word of the index is that long
-      function test(t) { if (!seen[t]) { seen[t] = true; if (has.has(t)) out.push(t); } }
+      function test(t) { if (!seen[t]) { seen[t] = true; if (ix.near(t, word)) out.push(t); } }
       for (var i = 0; i <= word.length && out.length < MAX_NEAR; i++) {
         var head = word.slice(0, i);
         if (i < word.length) test(head + word.slice(i + 1));
@@ -323,50 +483,152 @@
       magnitude = Math.sqrt(magnitude);
       if (!magnitude) return;
       boost.forEach(function (b, term) {
-        var t = ix.termIndex.get(term);
+        var p = ix.postings(term);
+        if (!p) return;
         var q = b / magnitude;
-        for (var e = ix.offsets[t], end = ix.offsets[t + 1]; e < end; e++) scores[ix.docs[e]] += q * ix.weights[e];
+        for (var e = 0; e < p.docs.length; e++) scores[p.docs[e]] += q * p.weights[e];
       });
       clauses.forEach(function (c) {
-        var t = ix.termIndex.get(c.term);
-        for (var e = ix.offsets[t], end = ix.offsets[t + 1]; e < end; e++) covered[ix.docs[e]] |= c.covers;
+        var p = ix.postings(c.term);
+        if (!p) return;
+        for (var e = 0; e < p.docs.length; e++) covered[p.docs[e]] |= c.covers;
       });
     };
 
     /* Whether document `doc` has `term` (for highlighting). */
     Part.prototype.hasIn = function (term, doc) {
-      var ix = this.ix;
-      var t = ix.termIndex.get(term);
-      if (t === undefined) return false;
-      for (var e = ix.offsets[t], end = ix.offsets[t + 1]; e < end; e++) if (ix.docs[e] === doc) return true;
+      var p = this.ix.postings(term);
+      if (!p) return false;
+      for (var e = 0; e < p.docs.length; e++) if (p.docs[e] === doc) return true;
       return false;
     };
 
-    /* A search over one kind of thing: the first index file, and more parts as they arrive. */
-    function Engine(data) {
+    /* A search over one kind of thing. `data` is a whole index file (format 2: news and offices)
+     * or the head of a split one (format 3: procedures), whose files `fetchJSON(url)` loads; a
+     * query on a split index is prepared with `need(query, options)` (a Promise), then searched. */
+    function Engine(data, fetchJSON) {
       this.data = data;
-      this.parts = [new Part(readIndex(data.index))];
-      this.codes = Object.create(null);
+      this.split = data.format === 3;
       this.titleWords = [];
-      if (data.kind === 'procedures') {
-        for (var i = 0; i < data.docs.length; i++) this.codes[V.normalise(data.docs[i][2])] = i;
+      this.codes = Object.create(null);
+      if (this.split) {
+        this.fetchJSON = fetchJSON;
+        this.size = data.documents;
+        this.chunks = [];
+        this.parts = [new Part(new SplitIndex(data.parts[0], fetchJSON))];
+      } else {
+        this.size = data.docs.length;
+        this.parts = [new Part(readIndex(data.index))];
+        if (data.kind === 'procedures') {
+          for (var i = 0; i < data.docs.length; i++) this.codes[V.normalise(data.docs[i][2])] = i;
+        }
       }
     }
 
-    /* Adds procedures-more.json: later searches rank with it too. */
+    /* Adds the second part (what else identifies a procedure): later searches rank with it too.
+     * A whole index gives it as procedures-more.json; a split one has it in its head. */
     Engine.prototype.addPart = function (more) {
+      if (this.split) {
+        if (this.parts.length < this.data.parts.length) {
+          this.parts.push(new Part(new SplitIndex(this.data.parts[this.parts.length], this.fetchJSON)));
+        }
+        return;
+      }
       if (more.index.documents !== this.data.docs.length) throw new Error('index files of different builds');
       this.parts.push(new Part(readIndex(more.index)));
     };
 
-    Engine.prototype.results = function (words, typing, fuzzyAll) {
-      var n = this.data.docs.length;
+    /* A result's display data: [title, slug, code, field, online, non-geographic]. */
+    Engine.prototype.doc = function (ref) {
+      if (!this.split) return this.data.docs[ref];
+      var chunk = this.chunks[Math.floor(ref / this.data.chunk)];
+      return chunk && chunk.docs ? chunk.docs[ref % this.data.chunk] : undefined;
+    };
+
+    Engine.prototype.loadDocs = function (refs) {
+      var self = this;
+      var waits = [];
+      refs.forEach(function (ref) {
+        var i = Math.floor(ref / self.data.chunk);
+        if (!self.chunks[i]) {
+          var url = self.data.docs.pattern.replace('{n}', i).replace('{hash}', self.data.docs.hashes[i]);
+          var p = self.fetchJSON(url).then(function (file) { p.docs = file.docs; });
+          p.catch(function () { self.chunks[i] = null; });
+          self.chunks[i] = p;
+        }
+        waits.push(self.chunks[i]);
+      });
+      return Promise.all(waits);
+    };
+
+    function unique(list) {
+      return list.filter(function (x, i) { return list.indexOf(x) === i; });
+    }
+
+    /* Loads the shards of every term the parts' plans may read. */
+    Engine.prototype.needPlans = function (parts, words, typing, fuzzyAll) {
+      var known = words.map(function (w) { return parts.some(function (p) { return p.has(w.folded); }); });
+      return Promise.all(parts.map(function (part) {
+        var ix = part.ix;
+        var cands = words.map(function (w, i) {
+          return part.candidates(w, i === words.length - 1, typing, fuzzyAll, known[i]);
+        });
+        var wanted = [];
+        cands.forEach(function (list) { list.forEach(function (c) { wanted.push(ix.shardOf(c.term)); }); });
+        for (var i = 0; i + 1 < words.length; i++) {
+          cands[i].forEach(function (ca) {
+            cands[i + 1].forEach(function (cb) { wanted.push(ix.shardOf(ca.term + JOINER + cb.term)); });
+          });
+          if (i + 1 === words.length - 1 && typing) wanted = wanted.concat(ix.rangeOf(words[i].folded + JOINER + words[i + 1].folded));
+        }
+        return ix.load(unique(wanted));
+      }));
+    };
+
+    /* Loads what search(query, options) reads from a split index; a Promise of the engine. */
+    Engine.prototype.need = function (query, options) {
+      var self = this;
+      if (!this.split) return Promise.resolve(this);
+      options = options || {};
+      var parts = this.parts.slice(0, options.parts || this.parts.length);
+      var limit = options.limit || 20;
+      var typing = options.typing !== undefined ? options.typing : !/\s$/.test(query);
+      var words = analyse(query);
+      if (!words.length) return Promise.resolve(this);
+      var codes = this.codeCandidates(query, words);
+      // the words themselves, what a word with digits may complete to, and the codes asked for
+      return Promise.all(parts.map(function (part, p) {
+        var ix = part.ix;
+        var wanted = words.map(function (w) { return ix.shardOf(w.folded); });
+        var last = words[words.length - 1];
+        if (typing && shardOnly(last.folded)) wanted = wanted.concat(ix.rangeOf(last.folded));
+        if (p === 0) codes.forEach(function (c) { wanted.push(ix.shardOf(V.fold(c))); });
+        return ix.load(unique(wanted));
+      })).then(function () {
+        return self.needPlans(parts, words, typing, false);
+      }).then(function () {
+        var list = self.results(words, typing, false, parts.length);
+        if (list.length >= FEW_RESULTS) return list;
+        return self.needPlans(parts, words, typing, true).then(function () {
+          return self.results(words, typing, true, parts.length);
+        });
+      }).then(function (list) {
+        var accented = words.some(function (w) { return !w.filler && w.marked; });
+        var refs = list.slice(0, accented ? Math.max(limit, EXACT_RERANK) : limit).map(function (h) { return h.ref; });
+        codes.forEach(function (c) { refs = refs.concat(parts[0].ix.refsIn(V.fold(c), 'code')); });
+        return self.loadDocs(unique(refs));
+      }).then(function () { return self; });
+    };
+
+    Engine.prototype.results = function (words, typing, fuzzyAll, nParts) {
+      var n = this.size;
+      var parts = this.parts.slice(0, nParts || this.parts.length);
       var scores = new Float64Array(n);
       var covered = new Int32Array(n);
       var known = words.map(function (w) {
-        return this.parts.some(function (p) { return p.has(w.folded); });
-      }, this);
-      var plans = this.parts.map(function (part) {
+        return parts.some(function (p) { return p.has(w.folded); });
+      });
+      var plans = parts.map(function (part) {
         var clauses = part.plan(words, typing, fuzzyAll, known);
         part.score(clauses, scores, covered);
         return clauses;
@@ -400,13 +662,15 @@
     Engine.prototype.preferExact = function (list, words) {
       var asked = words.filter(function (w) { return !w.filler; });
       if (!asked.some(function (w) { return w.marked; })) return list;
-      var docs = this.data.docs;
+      var self = this;
       var cache = this.titleWords;
       list.slice(0, EXACT_RERANK).forEach(function (hit) {
         var ref = hit.ref;
         if (!cache[ref]) {
+          var doc = self.doc(ref);
+          if (!doc) return;
           cache[ref] = Object.create(null);
-          V.exactWords(docs[ref][0]).forEach(function (e) { cache[ref][e] = true; });
+          V.exactWords(doc[0]).forEach(function (e) { cache[ref][e] = true; });
         }
         var same = asked.filter(function (w) { return cache[ref][w.exact]; }).length;
         hit.score *= 1 + EXACT_BONUS * same / asked.length;
@@ -423,8 +687,9 @@
       var typing = options.typing !== undefined ? options.typing : !/\s$/.test(query);
       var words = analyse(query);
       if (!words.length) return { words: words, results: [] };
-      var list = this.results(words, typing, false);
-      if (list.length < FEW_RESULTS) list = this.results(words, typing, true);
+      var nParts = options.parts || this.parts.length;
+      var list = this.results(words, typing, false, nParts);
+      if (list.length < FEW_RESULTS) list = this.results(words, typing, true, nParts);
       var plans = list.plans;
       list = this.preferExact(list, words);
       var pinned = this.codeMatch(query, words);
@@ -434,8 +699,8 @@
       }
       var best = 0;
       list.forEach(function (h) { if (isFinite(h.score) && h.score > best) best = h.score; });
-      var docs = this.data.docs;
-      var parts = this.parts;
+      var self = this;
+      var parts = this.parts.slice(0, nParts);
       return {
         words: words,
         results: list.filter(function (h) { return !isFinite(h.score) || h.score >= best * KEEP_RATIO; })
@@ -445,8 +710,8 @@
             parts.forEach(function (part, p) {
               plans[p].forEach(function (c) { if (terms.indexOf(c.term) < 0 && part.hasIn(c.term, h.ref)) terms.push(c.term); });
             });
-            return { ref: h.ref, score: h.score, doc: docs[h.ref], terms: terms };
-          })
+            return { ref: h.ref, score: h.score, doc: self.doc(h.ref), terms: terms };
+          }).filter(function (r) { return r.doc; })  // a split index's rows not loaded (need() loads them)
       };
     };
 
@@ -473,11 +738,28 @@
     };
 
     /* The procedure whose code is the whole query, or one of its words. */
+    /* What a code may be asked as: the whole query, or one of its words. */
+    Engine.prototype.codeCandidates = function (query, words) {
+      return unique([V.normalise(query).trim()].concat(words.map(function (w) { return w.text; })))
+        .filter(function (c) { return c && !/\s/.test(c); });
+    };
+
+    /* The procedure whose code is the whole query, or one of its words (of several with the same
+     * code, the last). A split index finds it through the code field's postings. */
     Engine.prototype.codeMatch = function (query, words) {
-      var whole = V.normalise(query).trim();
-      if (whole in this.codes) return this.codes[whole];
-      for (var i = 0; i < words.length; i++) {
-        if (words[i].text in this.codes) return this.codes[words[i].text];
+      var candidates = this.codeCandidates(query, words);
+      for (var i = 0; i < candidates.length; i++) {
+        var c = candidates[i];
+        if (!this.split) {
+          if (c in this.codes) return this.codes[c];
+          continue;
+        }
+        var self = this;
+        var refs = this.parts[0].ix.refsIn(V.fold(c), 'code').filter(function (ref) {
+          var doc = self.doc(ref);
+          return doc && V.normalise(doc[2]) === c;
+        });
+        if (refs.length) return refs[refs.length - 1];
       }
       return null;
     };
@@ -503,7 +785,7 @@
     Engine.prototype.highlights = highlights;
     Engine.prototype.analyse = analyse;
 
-    return { Engine: Engine, analyse: analyse, highlights: highlights, readIndex: readIndex, lunrIndex: lunrIndex,
+    return { Engine: Engine, SplitIndex: SplitIndex, analyse: analyse, highlights: highlights, readIndex: readIndex, lunrIndex: lunrIndex,
       limits: { queryChars: MAX_QUERY_CHARS, words: MAX_WORDS, fuzzyLength: FUZZY_MAX_LENGTH, near: MAX_NEAR,
         expansions: MAX_EXPANSIONS } };
   }

@@ -79,33 +79,37 @@
 
   var engines = null;
   var completeReady = false;
-  /* Started once, on first need: {procedures: Promise<Engine> (first file: names and display
-   * data), complete: Promise<Engine> (the same engine once procedures-more.json is in),
-   * other: Promise<Engine> (news and offices)}. The first file is fetched alone, the other two
-   * once its first results are shown: they need nothing else (on a phone, receiving and reading
-   * the other files would delay them). */
+  /* Started once, on first need: {procedures: Promise<Engine> (the head of the procedures'
+   * split index: a query then loads only the shards of its terms and the rows it shows),
+   * complete: Promise<Engine> (the same engine ranking with the index of what else identifies
+   * a procedure), other: Promise<Engine> (news and offices)}. The head is fetched alone; the
+   * second part and other.json once the first results are shown (on a phone, receiving and
+   * reading them would delay the first results). */
   function load() {
     if (engines) return engines;
     var files = urls();
     var code = files.then(function (u) {
       return Promise.all([loadScript(u.lunr), loadScript(u.vietnamese), loadScript(u.engine)]);
     }).then(function () { return window.PortalSearchEngine.create(window.lunr, window.PortalVietnamese); });
-    var firstFile = files.then(function (u) { return fetchJSON(u.procedures); });
-    var procedures = Promise.all([code, firstFile]).then(function (r) { return new r[0].Engine(r[1]); });
-    var later = procedures.then(function () {
+    var head = files.then(function (u) { return fetchJSON(u.procedures); });
+    var procedures = Promise.all([code, head]).then(function (r) { return new r[0].Engine(r[1], fetchJSON); });
+    var release;
+    var released = new Promise(function (resolve) { release = resolve; });
+    var later = Promise.all([procedures, released]).then(function () {
       // a task later: after the first results are on the screen
       return new Promise(function (resolve) { setTimeout(resolve, 0); });
-    }).then(function () { return files; }).then(function (u) { return { more: fetchJSON(u.more), other: fetchJSON(u.other) }; });
+    }).then(function () { return files; });
     var complete = procedures.then(function (engine) {
-      return later.then(function (f) { return f.more; }).then(function (more) {
-        engine.addPart(more);
+      return later.then(function () {
+        engine.addPart();
         completeReady = true;
         return engine;
       });
     });
-    var other = Promise.all([code, later.then(function (f) { return f.other; })])
+    var other = Promise.all([code, later.then(function (u) { return fetchJSON(u.other); })])
       .then(function (r) { return new r[0].Engine(r[1]); });
-    engines = { procedures: procedures, complete: complete, other: other, code: code };
+    // release(): the first results are shown (or there are none to show): load the rest
+    engines = { procedures: procedures, complete: complete, other: other, code: code, release: release };
     return engines;
   }
 
@@ -262,6 +266,7 @@
       shown = query;
       if (az()) az().hidden = !!query;
       if (!query) {
+        l.release();
         replaceChildren(results, []);
         results.hidden = true;
         empty.hidden = true;
@@ -272,10 +277,15 @@
         return;
       }
       results.hidden = false;
+      // the first results rank with the first part of the index; the final ones with both
       function show(engine, done) {
+        var options = done ? {} : { parts: 1 };
+        return engine.need(q, options).then(function () { draw(engine, done, options); });
+      }
+      function draw(engine, done, options) {
         if (shown !== query) return;
         if (az()) az().hidden = true;
-        var found = engine.search(q);
+        var found = engine.search(q, options);
         topics.show(engine, q);
         replaceChildren(results, found.results.map(function (r) { return procedureItem(engine, r, found.words); }));
         results.setAttribute('data-query', query);
@@ -290,12 +300,14 @@
         status.textContent = TEXT.failed;
         if (az()) az().hidden = false;
       }
-      var complete = false;
       results.setAttribute('aria-busy', 'true');
-      // first results from the first file; the final ranking once procedures-more.json is in
-      // (once it is, only the final ranking: one search per query)
-      if (!completeReady) l.procedures.then(function (engine) { if (!complete) show(engine, false); }, function () {});
-      l.complete.then(function (engine) { complete = true; show(engine, true); }, failed);
+      // first results with the first part of the index, then the final ranking with both (once
+      // the second part is in, only the final ranking: one search per query)
+      var first = completeReady ? Promise.resolve() : l.procedures.then(function (engine) { return show(engine, false); });
+      first.catch(function () {}).then(function () {
+        l.release();
+        return l.complete;
+      }).then(function (engine) { return show(engine, true); }).catch(failed);
       l.other.then(function (engine) {
         if (shown !== query) return;
         var more = engine.search(q, { limit: 5 });
@@ -337,12 +349,18 @@
     input.setAttribute('aria-controls', id);
     var current = '';
 
-    function close() { box.hidden = true; }
+    var closed = 0;  // how many times it was closed: results that arrive after a close stay away
+    function close() { box.hidden = true; closed++; }
     function show(q) {
       current = q;
       if (!q.trim()) { close(); hint.textContent = ''; return; }
-      load().procedures.then(function (engine) {
-        if (current !== q) return;
+      var l = load();
+      var since = closed;
+      l.procedures.then(function (engine) {
+        return engine.need(q, { limit: DROPDOWN_LIMIT }).then(function () { return engine; });
+      }).then(function (engine) {
+        l.release();
+        if (current !== q || closed !== since) return;
         var found = engine.search(q, { limit: DROPDOWN_LIMIT });
         var label = (engine.data.topics || {}).label;
         var topicWords = engine.analyse(q);

@@ -39,7 +39,14 @@ serialised = index.serialize()
 term_of = {posting["_index"]: term for term, posting in serialised["invertedIndex"]}
 weights = {ref: {term_of[v[i]]: v[i + 1] for i in range(0, len(v), 2)} for ref, v in serialised["fieldVectors"]}
 
+# the same index split as the build splits it, in small shards and row files so that a query
+# crosses several of each: {"head", "files": {url: text}}
+head, split_files = search_index.split_procedures(
+    first, more, lambda name, raw: portal_search.registry.hashed_name(f"/static/search/{name}", raw),
+    shard_bytes=300, chunk_docs=4)
+
 json.dump({"procedures": first, "more": more, "other": search_index.build_other(store, config),
+           "split": {"head": head, "files": {url: raw.decode("utf-8") for url, raw in split_files.items()}},
            "lunr_py_weights": weights,
            "queries": [q for f in sys.argv[2:] for q in yaml.safe_load(Path(f).read_text(encoding="utf-8"))]},
           sys.stdout, ensure_ascii=False)
