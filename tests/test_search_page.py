@@ -56,7 +56,7 @@ def test_index_files_are_compact_json_and_precompressed(search_output, capsys):
     split = json.loads((search_output / files["all"].lstrip("/")).read_text(encoding="utf-8"))
     assert files["procedures"] in split and files["other"] in split
     assert any("/p0-" in u for u in split) and any("/p1-" in u for u in split) and any("/d-" in u for u in split)
-    for url in [files[k] for k in INDEX_KEYS + ["engine", "vietnamese", "css", "lunr"]] + split + [script]:
+    for url in [files[k] for k in INDEX_KEYS + ["code", "css"]] + split + [script]:
         path = search_output / url.lstrip("/")
         name = path.name
         raw = path.read_bytes()
@@ -244,7 +244,7 @@ def test_header_box_loads_the_index_on_focus_and_offers_results(page, base):
     page.on("request", lambda r: requested.append(r.url))
     page.goto(f"{base}/thu-tuc/dang-ky-ket-hon/")
     page.wait_for_load_state("networkidle")
-    assert not [u for u in requested if re.search(r"procedures\.[0-9a-f]{10}\.json|manifest\.json|lunr", u)], \
+    assert not [u for u in requested if re.search(r"procedures\.[0-9a-f]{10}\.json|manifest\.json|search-code|lunr", u)], \
         "loaded before focus"
     page.focus("#site-search-q")
     page.keyboard.type("khai sinh", delay=20)

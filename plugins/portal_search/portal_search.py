@@ -18,15 +18,17 @@ logger = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 LUNR_JS = ROOT / "node_modules" / "lunr" / "lunr.min.js"
-ASSETS = ["vietnamese.js", "search-engine.js", "search.js", "search.css"]
+ASSETS = ["search.js", "search.css"]
+# lunr.js, the Vietnamese pipeline and the engine, loaded by search.js as one file (one request and
+# one compile on the way to a first result): the build joins them, in this order
+CODE = [LUNR_JS, HERE / "static" / "vietnamese.js", HERE / "static" / "search-engine.js"]
 INDEX_FILES = ("procedures.json", "other.json")
-URLS = {"index": "/tim-kiem/", "assets": "/static/search/{name}", "lunr": "/static/vendor/lunr.min.js",
+URLS = {"index": "/tim-kiem/", "assets": "/static/search/{name}",
         "manifest": "/static/search/manifest.json", "letter": "/tim-kiem/chu-{slug}/"}
 # Letters of the A–Z pages in readable ASCII, as Telex types them (Đ is "dd", Ơ is "ow").
 LETTER_SLUGS = {"Ă": "aw", "Â": "aa", "Đ": "dd", "Ê": "ee", "Ô": "oo", "Ơ": "ow", "Ư": "uw", "#": "so"}
 # what search.js finds in the manifest: the other scripts and the index files, by hashed name
-MANIFEST_KEYS = {"lunr": URLS["lunr"], "vietnamese": "/static/search/vietnamese.js",
-                 "engine": "/static/search/search-engine.js", "css": "/static/search/search.css"}
+MANIFEST_KEYS = {"css": "/static/search/search.css"}
 INDEX_KEYS = dict(zip(("procedures", "other"), INDEX_FILES))
 
 # SEARCH = {...} in the settings overrides any of these.
@@ -108,6 +110,9 @@ class SearchGenerator(PortalGenerator):
         # the procedures' index split so that a query loads only the parts it needs (format 3)
         head, self.files = search_index.split_procedures(first, more, name_file)  # site URL -> bytes
         manifest = {"format": 2, **{key: registry.asset(url) for key, url in MANIFEST_KEYS.items()}}
+        code = b"".join(path.read_bytes().rstrip() + b"\n;\n" for path in CODE)
+        manifest["code"] = name_file("search-code.js", code)
+        self.files[manifest["code"]] = code
         for (key, name), data in zip(INDEX_KEYS.items(), (head, other)):
             raw = output.json_text(data).encode("utf-8")
             url = name_file(name, raw)
@@ -123,7 +128,7 @@ class SearchGenerator(PortalGenerator):
             "css": manifest["css"],
             "manifest": URLS["manifest"],
             # what search.js loads first on /tim-kiem/, announced early in the page's head
-            "preload_scripts": [manifest["lunr"], manifest["vietnamese"], manifest["engine"]],
+            "preload_scripts": [manifest["code"]],
         }
         self.context["SEARCH_FILES"] = manifest
 
@@ -182,7 +187,6 @@ def get_generators(pelican):
 def register():
     for name in ASSETS:
         registry.register_asset(URLS["assets"].format(name=name), HERE / "static" / name)
-    registry.register_asset(URLS["lunr"], LUNR_JS)
     registry.register_type(SYNONYMS)
     registry.register_urls("search", URLS)
     registry.register_nav("search", "Tìm kiếm", "search", 50)

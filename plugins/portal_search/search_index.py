@@ -281,7 +281,7 @@ def build_other(store, settings: dict) -> dict:
 # field lengths of the first part (for lunr's BM25), the shards holding the query's terms, and the
 # display data of the results shown. README.md ("Index files") describes the files.
 FORMAT_SPLIT = 3
-SHARD_BYTES = 12_000  # postings (compact JSON) per shard: about 4 KB gzipped
+SHARD_BYTES = 20_000  # postings (compact JSON) per shard: about 3–6 KB gzipped
 CHUNK_DOCS = 128  # display rows per file
 _DIGITS = re.compile(r"[0-9]")
 
@@ -359,7 +359,9 @@ def split_procedures(first: dict, more: dict, name_file, shard_bytes: int = SHAR
     for key, index in (("p0", first["index"]), ("p1", more["index"])):
         descriptor, shards, lengths = split_part(index, shard_bytes)
         descriptor["shards"] = numbered(key, shards)
-        descriptor["lengths"] = add(key + "-lengths.json", lengths)
+        # every first search needs the first part's lengths: in the head, sparing a request on
+        # the way to the first results; the second part's come in a file of their own
+        descriptor["lengths"] = lengths["lengths"] if key == "p0" else add(key + "-lengths.json", lengths)
         parts.append(descriptor)
     docs = first["docs"]
     chunks = [{"docs": docs[i:i + chunk_docs]} for i in range(0, len(docs), chunk_docs)] or [{"docs": []}]

@@ -268,7 +268,9 @@
     SplitIndex.prototype.load = function (numbers) {
       var self = this;
       if (!this.lengths) {
-        this.lengths = this.fetchJSON(this.d.lengths).then(function (file) {
+        // the field lengths: in the head (the first part) or in a file of their own
+        var given = typeof this.d.lengths === 'string' ? null : { lengths: this.d.lengths };
+        this.lengths = (given ? Promise.resolve(given) : this.fetchJSON(this.d.lengths)).then(function (file) {
           self.norms = makeNorms(file.lengths.map(function (l) { return Float64Array.from(l); }), self.n, self.d.b, self.d.k1);
         });
         this.lengths.catch(function () { self.lengths = null; });
@@ -495,14 +497,6 @@
       });
     };
 
-    /* Whether document `doc` has `term` (for highlighting). */
-    Part.prototype.hasIn = function (term, doc) {
-      var p = this.ix.postings(term);
-      if (!p) return false;
-      for (var e = 0; e < p.docs.length; e++) if (p.docs[e] === doc) return true;
-      return false;
-    };
-
     /* A search over one kind of thing. `data` is a whole index file (format 2: news and offices)
      * or the head of a split one (format 3: procedures), whose files `fetchJSON(url)` loads; a
      * query on a split index is prepared with `need(query, options)` (a Promise), then searched. */
@@ -561,6 +555,8 @@
       return Promise.all(waits);
     };
 
+    function memoKey(query, typing, nParts) { return [query, typing, nParts].join('\u0000'); }
+
     function unique(list) {
       return list.filter(function (x, i) { return list.indexOf(x) === i; });
     }
@@ -595,16 +591,19 @@
       var typing = options.typing !== undefined ? options.typing : !/\s$/.test(query);
       var words = analyse(query);
       if (!words.length) return Promise.resolve(this);
-      var codes = this.codeCandidates(query, words);
-      // the words themselves, what a word with digits may complete to, and the codes asked for
-      return Promise.all(parts.map(function (part, p) {
+      var codes = this.codeCandidates(query, words).filter(function (c) { return shardOnly(V.fold(c)); });
+      var last = words[words.length - 1];
+      // first, where the head cannot tell: whether a word with digits (or a code) is in the
+      // index, and what it may complete to; words without digits need no such round trip
+      var digits = codes.length || words.some(function (w) { return shardOnly(w.folded); });
+      var known = !digits ? Promise.resolve() : Promise.all(parts.map(function (part, p) {
         var ix = part.ix;
         var wanted = words.map(function (w) { return ix.shardOf(w.folded); });
-        var last = words[words.length - 1];
         if (typing && shardOnly(last.folded)) wanted = wanted.concat(ix.rangeOf(last.folded));
         if (p === 0) codes.forEach(function (c) { wanted.push(ix.shardOf(V.fold(c))); });
         return ix.load(unique(wanted));
-      })).then(function () {
+      }));
+      return known.then(function () {
         return self.needPlans(parts, words, typing, false);
       }).then(function () {
         var list = self.results(words, typing, false, parts.length);
@@ -613,6 +612,8 @@
           return self.results(words, typing, true, parts.length);
         });
       }).then(function (list) {
+        // search(query) ranks the same way with the same files: it takes this list
+        self.memo = { key: memoKey(query, typing, parts.length), list: list };
         var accented = words.some(function (w) { return !w.filler && w.marked; });
         var refs = list.slice(0, accented ? Math.max(limit, EXACT_RERANK) : limit).map(function (h) { return h.ref; });
         codes.forEach(function (c) { refs = refs.concat(parts[0].ix.refsIn(V.fold(c), 'code')); });
@@ -688,8 +689,16 @@
       var words = analyse(query);
       if (!words.length) return { words: words, results: [] };
       var nParts = options.parts || this.parts.length;
-      var list = this.results(words, typing, false, nParts);
-      if (list.length < FEW_RESULTS) list = this.results(words, typing, true, nParts);
+      var memo = this.memo;
+      var list;
+      if (memo && memo.key === memoKey(query, typing, nParts)) {
+        // need(query) has just ranked it; preferExact changes scores: it gets copies
+        list = memo.list.map(function (h) { return { ref: h.ref, score: h.score }; });
+        list.plans = memo.list.plans;
+      } else {
+        list = this.results(words, typing, false, nParts);
+        if (list.length < FEW_RESULTS) list = this.results(words, typing, true, nParts);
+      }
       var plans = list.plans;
       list = this.preferExact(list, words);
       var pinned = this.codeMatch(query, words);
@@ -701,17 +710,25 @@
       list.forEach(function (h) { if (isFinite(h.score) && h.score > best) best = h.score; });
       var self = this;
       var parts = this.parts.slice(0, nParts);
+      var top = list.filter(function (h) { return !isFinite(h.score) || h.score >= best * KEEP_RATIO; }).slice(0, limit);
+      // the matched terms of each result shown (to highlight), in the plans' order: each term's
+      // documents are read once, not once per result
+      var matched = new Map(top.map(function (h) { return [h.ref, []]; }));
+      parts.forEach(function (part, p) {
+        plans[p].forEach(function (c) {
+          var post = part.ix.postings(c.term);
+          if (!post) return;
+          for (var e = 0; e < post.docs.length; e++) {
+            var terms = matched.get(post.docs[e]);
+            if (terms && terms.indexOf(c.term) < 0) terms.push(c.term);
+          }
+        });
+      });
       return {
         words: words,
-        results: list.filter(function (h) { return !isFinite(h.score) || h.score >= best * KEEP_RATIO; })
-          .slice(0, limit)
-          .map(function (h) {
-            var terms = [];
-            parts.forEach(function (part, p) {
-              plans[p].forEach(function (c) { if (terms.indexOf(c.term) < 0 && part.hasIn(c.term, h.ref)) terms.push(c.term); });
-            });
-            return { ref: h.ref, score: h.score, doc: self.doc(h.ref), terms: terms };
-          }).filter(function (r) { return r.doc; })  // a split index's rows not loaded (need() loads them)
+        results: top.map(function (h) {
+          return { ref: h.ref, score: h.score, doc: self.doc(h.ref), terms: matched.get(h.ref) };
+        }).filter(function (r) { return r.doc; })  // a split index's rows not loaded (need() loads them)
       };
     };
 

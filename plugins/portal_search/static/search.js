@@ -89,7 +89,7 @@
     if (engines) return engines;
     var files = urls();
     var code = files.then(function (u) {
-      return Promise.all([loadScript(u.lunr), loadScript(u.vietnamese), loadScript(u.engine)]);
+      return loadScript(u.code);  // lunr.js, the Vietnamese pipeline and the engine, joined by the build
     }).then(function () { return window.PortalSearchEngine.create(window.lunr, window.PortalVietnamese); });
     var head = files.then(function (u) { return fetchJSON(u.procedures); });
     var procedures = Promise.all([code, head]).then(function (r) { return new r[0].Engine(r[1], fetchJSON); });
