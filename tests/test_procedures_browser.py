@@ -292,3 +292,28 @@ def test_escaped_title_in_browser(page, small_url):
     assert page.title().startswith(data["title"])
     ld = page.evaluate("JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)")
     assert ld["name"] == data["title"]
+
+
+def test_the_filters_do_not_move_the_page_when_they_start(browser, site_url):
+    """The filters are drawn from the first paint where JavaScript runs (they were shown by the
+    script, which moved the whole list down on a phone)."""
+    page = new_page(browser, viewport={"width": 412, "height": 823})  # a phone's width (is_mobile marks every shift as after input)
+    try:
+        page.add_init_script("""window.__shifts = [];
+          new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) window.__shifts.push(e.value); })
+            .observe({type: 'layout-shift', buffered: true});""")
+        # the script comes after the first paint, as on a slow phone
+        held = []
+        page.route("**/static/portal_procedures/procedure-filters.*.js", lambda r: held.append(r))
+        page.goto(f"{site_url}/thu-tuc/", wait_until="commit")
+        page.wait_for_function("performance.getEntriesByType('paint').length > 0 && document.querySelector('footer')")
+        # two frames drawn with the whole page, then the held file
+        page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        for r in held:
+            r.continue_()
+        page.wait_for_selector("#procedure-groups[aria-busy=false]", state="attached")
+        assert held and page.locator("#procedure-filters").is_visible()
+        shifts = page.evaluate("window.__shifts")
+        assert sum(shifts) < 0.02, shifts
+    finally:
+        page.context.close()

@@ -267,6 +267,7 @@
       if (az()) az().hidden = !!query;
       if (!query) {
         l.release();
+        document.documentElement.classList.remove('search-has-query');
         replaceChildren(results, []);
         results.hidden = true;
         empty.hidden = true;
@@ -277,6 +278,7 @@
         return;
       }
       results.hidden = false;
+      document.documentElement.classList.add('search-has-query');
       // the first results rank with the first part of the index; the final ones with both
       function show(engine, done) {
         var options = done ? {} : { parts: 1 };
@@ -287,7 +289,13 @@
         if (az()) az().hidden = true;
         var found = engine.search(q, options);
         topics.show(engine, q);
+        // the final ranking replaces the first one: a result the visitor had moved to keeps the focus
+        var focused = results.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
         replaceChildren(results, found.results.map(function (r) { return procedureItem(engine, r, found.words); }));
+        if (focused && window.CSS && CSS.escape) {
+          var again = results.querySelector('a[href="' + CSS.escape(focused) + '"]');
+          if (again) again.focus();
+        }
         results.setAttribute('data-query', query);
         results.setAttribute('aria-busy', done ? 'false' : 'true');
         if (!done) return;
@@ -296,6 +304,7 @@
       }
       function failed() {
         if (shown !== query) return;
+        document.documentElement.classList.remove('search-has-query');
         results.setAttribute('aria-busy', 'false');
         status.textContent = TEXT.failed;
         if (az()) az().hidden = false;
@@ -361,6 +370,8 @@
       }).then(function (engine) {
         l.release();
         if (current !== q || closed !== since) return;
+        // the final ranking of the same query does not redraw a list the visitor is moving in
+        if (box.contains(document.activeElement) && list.getAttribute('data-query') === q) return;
         var found = engine.search(q, { limit: DROPDOWN_LIMIT });
         var label = (engine.data.topics || {}).label;
         var topicWords = engine.analyse(q);
@@ -378,6 +389,7 @@
           el('a', { href: form.getAttribute('action') + '?q=' + encodeURIComponent(q.trim()) }, [TEXT.seeAll(q.trim())])
         ]));
         replaceChildren(list, items);
+        list.setAttribute('data-query', q);
         box.hidden = false;
         hint.textContent = TEXT.dropdownHint(items.length - 1);
       }, function () { close(); });
@@ -417,6 +429,14 @@
   // On /tim-kiem/ this script is also in the page, right after the results list and before the
   // long A–Z list: it starts loading at once and shows results before the list is parsed.
   if (script && script.hasAttribute('data-search-early')) {
+    // Before the browser parses (and paints) the A–Z list: with a query in the address the list
+    // is not shown, and the results have their room from the start, so nothing below them moves
+    // when they arrive (layout shift on a phone). The class goes if the search cannot load.
+    var early = document.querySelector('[data-search-page] [data-results]');
+    if (early && (new URLSearchParams(window.location.search).get('q') || '').trim()) {
+      document.documentElement.classList.add('search-has-query');
+      early.hidden = false;
+    }
     load().procedures.then(startPage, function () {});
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
