@@ -193,3 +193,28 @@ def content_copy(tmp_path):
     dest = tmp_path / "content"
     shutil.copytree(ROOT / "content", dest)
     return dest
+
+
+_LAYOUT_SHIFTS_JS = """
+window.__shifts = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shifts.push(e.value);
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+def phone_page_with_late_file(browser, url: str, late: str):
+    """A page at a phone's width that records layout shifts (window.__shifts), opened at `url`
+    with the files matching the glob `late` held until the whole page has been drawn twice, as
+    on a slow phone or network. (Not is_mobile: Chromium then marks every shift as after input.)"""
+    page = new_page(browser, viewport={"width": 412, "height": 823})
+    page.add_init_script(_LAYOUT_SHIFTS_JS)
+    held = []
+    page.route(late, lambda r: held.append(r))
+    page.goto(url, wait_until="commit")
+    page.wait_for_function("performance.getEntriesByType('paint').length > 0 && document.querySelector('footer')")
+    page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert held, f"nothing matched {late}"
+    for r in held:
+        r.continue_()
+    return page

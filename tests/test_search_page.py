@@ -267,32 +267,15 @@ def test_header_box_loads_the_index_on_focus_and_offers_results(page, base):
     assert page.input_value("#search-page-q") == "khai sinh"
 
 
-LAYOUT_SHIFTS_JS = """
-window.__shifts = [];
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shifts.push(e.value);
-}).observe({type: 'layout-shift', buffered: true});
-"""
-
-
 @pytest.mark.browser
 def test_results_arriving_move_nothing_on_a_phone(browser, base):
     """A query in the address: the results have their room from the first paint and the A–Z list
     is never drawn, so nothing jumps when the results arrive (cumulative layout shift)."""
-    from conftest import new_page
+    from conftest import phone_page_with_late_file
 
-    page = new_page(browser, viewport={"width": 412, "height": 823})  # a phone's width (is_mobile marks every shift as after input)
+    # the index comes after the first paint, as on a slow network
+    page = phone_page_with_late_file(browser, f"{base}/tim-kiem/?q={quote('khai sinh')}", "**/static/search/procedures.*.json")
     try:
-        page.add_init_script(LAYOUT_SHIFTS_JS)
-        # the index comes after the first paint, as on a slow network
-        held = []
-        page.route("**/static/search/procedures.*.json", lambda r: held.append(r))
-        page.goto(f"{base}/tim-kiem/?q={quote('khai sinh')}", wait_until="commit")
-        page.wait_for_function("performance.getEntriesByType('paint').length > 0 && document.querySelector('footer')")
-        # two frames drawn with the whole page, then the held file
-        page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
-        for r in held:
-            r.continue_()
         page.wait_for_selector('[data-results][aria-busy="false"]', state="attached")
         page.wait_for_selector("[data-results-other]", state="attached")
         assert page.locator("[data-results] a").count() > 0
