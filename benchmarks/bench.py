@@ -248,8 +248,20 @@ def measure_livereload(content: Path, log: Path, edits: int) -> dict:
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-SEARCH_INDEX_FILES = ("procedures.json", "procedures-more.json", "other.json")
-SEARCH_MANIFEST_KEYS = dict(zip(SEARCH_INDEX_FILES, ("procedures", "more", "other")))
+SEARCH_INDEX_FILES = ("procedures.json", "other.json")  # the split index's head, news and offices
+SEARCH_MANIFEST_KEYS = dict(zip(SEARCH_INDEX_FILES, ("procedures", "other")))
+
+
+def split_sizes(output: Path) -> dict:
+    """The split index's files (the manifest's `all` list, head and other.json aside): how many,
+    and their bytes raw and gzipped, in all and for the largest one."""
+    manifest = json.loads((output / "static" / "search" / "manifest.json").read_text(encoding="utf-8"))
+    urls = json.loads((output / manifest["all"].lstrip("/")).read_text(encoding="utf-8"))
+    skip = {manifest["procedures"], manifest["other"]}
+    sizes = [_file_sizes(output / u.lstrip("/")) for u in urls if u not in skip]
+    return {"split_files": len(sizes), "split_raw_bytes": sum(x["raw"] for x in sizes),
+            "split_gzip_bytes": sum(x["gzip"] for x in sizes),
+            "split_largest_gzip_bytes": max((x["gzip"] for x in sizes), default=0)}
 
 
 def search_file(output: Path, name: str) -> Path:
@@ -433,20 +445,25 @@ def _query_times(browser, base: str, queries: list[str]) -> dict:
         page = context.new_page()
         page.goto(f"{base}/tim-kiem/", wait_until="load")
         page.wait_for_function("window.PortalSearch !== undefined")
+        # engine.need(q) loads what a query reads from the split index (timed apart: the files
+        # come from 127.0.0.1); engine.search(q) is the ranking itself
         engine_ms = page.evaluate("""async (queries) => {
           const engine = await window.PortalSearch.load().complete;
           await window.PortalSearch.load().other;
           // warm up (the first queries also compile the engine's code)
-          for (const q of queries.slice(0, 20)) engine.search(q);
-          const times = [];
+          for (const q of queries.slice(0, 20)) { await engine.need(q); engine.search(q); }
+          const times = [], needs = [];
           let found = 0;
           for (const q of queries) {
+            const t1 = performance.now();
+            await engine.need(q);
+            needs.push(performance.now() - t1);
             const t0 = performance.now();
             const r = engine.search(q);
             times.push(performance.now() - t0);
             if (r.results.length) found++;
           }
-          return {times, found};
+          return {times, needs, found};
         }""", queries)
         # the whole page: the query submitted in the form, results (procedures, news and offices)
         # rendered and laid out
@@ -456,11 +473,16 @@ def _query_times(browser, base: str, queries: list[str]) -> dict:
           const input = document.querySelector('[data-search-page] input[name=q]');
           const results = document.querySelector('[data-results]');
           const times = [];
+          const settled = (q) => new Promise((resolve) => {
+            const check = () => (results.getAttribute('aria-busy') === 'false' &&
+              (results.hidden || results.getAttribute('data-query') === q)) ? resolve() : setTimeout(check, 0);
+            check();
+          });
           for (const q of queries) {
             const t0 = performance.now();
             input.value = q;
             input.form.requestSubmit();
-            for (let i = 0; i < 5; i++) await null;  // the page renders in promise callbacks
+            await settled(q);  // the page renders once the query's files are in
             results.getBoundingClientRect();  // layout
             times.push(performance.now() - t0);
           }
@@ -471,6 +493,7 @@ def _query_times(browser, base: str, queries: list[str]) -> dict:
           const engine = await window.PortalSearch.load().complete;
           const times = {};
           for (const [name, q] of queries) {
+            await engine.need(q);
             const t0 = performance.now();
             engine.search(q);
             times[name] = performance.now() - t0;
@@ -517,8 +540,11 @@ def search(ctx: BenchContext) -> dict:
 
     sizes = {name: _file_sizes(search_file(ctx.output, name)) for name in SEARCH_INDEX_FILES}
     first_path = search_file(ctx.output, SEARCH_INDEX_FILES[0])
-    first_index = json.loads(first_path.read_text(encoding="utf-8"))
-    titles = [d[0] for d in first_index["docs"]]
+    head = json.loads(first_path.read_text(encoding="utf-8"))
+    rows = head["docs"]
+    titles = [d[0] for n, digest in enumerate(rows["hashes"]) for d in json.loads(
+        (ctx.output / rows["pattern"].replace("{n}", str(n)).replace("{hash}", digest).lstrip("/")).read_text(
+            encoding="utf-8"))["docs"]]
     queries = search_queries(titles, SEARCH_GENERATED_QUERIES)
     loads = SEARCH_COLD_LOADS if not ctx.quick else 3
     server = SiteServer(ctx.output)
@@ -542,6 +568,9 @@ def search(ctx: BenchContext) -> dict:
     engine, render = timed_queries["engine"]["times"], timed_queries["render"]
     r = {
         **{f"{name.split('.')[0]}_{kind}_bytes": v for name, s in sizes.items() for kind, v in s.items()},
+        **split_sizes(ctx.output),
+        "query_need_median_ms": round(statistics.median(timed_queries["engine"]["needs"]), 2),
+        "query_need_p95_ms": round(percentile(timed_queries["engine"]["needs"], 95), 2),
         "first_search_query": SEARCH_FIRST_QUERY,
         "first_search_loads": loads,
         "first_search_transferred_bytes": int(statistics.median(transferred)),
@@ -649,10 +678,71 @@ def median(values):
     return round(statistics.median(values), 3) if values else None
 
 
-def measure_sizes(sizes: list[int], runs: int) -> dict:
+# --- Lighthouse (mobile) on one page of each kind -------------------------------------------------
+LIGHTHOUSE_DIR = HERE / "lighthouse"  # its own package.json and lock: ./dev test does not install it
+LIGHTHOUSE_RUNS = 3
+GOAL_LIGHTHOUSE = 95
+LIGHTHOUSE_AUDITS = ("total-blocking-time", "largest-contentful-paint", "first-contentful-paint",
+                     "speed-index", "cumulative-layout-shift")
+
+
+def lighthouse_cli() -> Path:
+    """Lighthouse from npm (benchmarks/lighthouse/package-lock.json), installed on first use."""
+    cli = LIGHTHOUSE_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
+    marker = LIGHTHOUSE_DIR / "node_modules" / ".package-lock.installed"
+    lock = (LIGHTHOUSE_DIR / "package-lock.json").read_bytes()
+    if not cli.is_file() or not marker.is_file() or marker.read_bytes() != lock:
+        print("Installing Lighthouse (benchmarks/lighthouse) ...", flush=True)
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=LIGHTHOUSE_DIR, check=True)
+        marker.write_bytes(lock)
+    return cli
+
+
+def lighthouse_pages(output: Path) -> dict[str, str]:
+    """One page of each kind: the home page, a procedure, the procedures' listing, a search."""
+    procedure = sorted(p.parent.parent.name for p in (output / "thu-tuc").glob("*/qr/index.html"))[0]
+    return {"home": "/", "procedure": f"/thu-tuc/{procedure}/", "listing": "/thu-tuc/",
+            "search": "/tim-kiem/?q=" + urllib.parse.quote(SEARCH_FIRST_QUERY)}
+
+
+def measure_lighthouse(output: Path, runs: int = LIGHTHOUSE_RUNS) -> dict:
+    """Lighthouse's mobile performance (its defaults: a phone's screen, simulated slow 4G and a 4×
+    slower CPU) of one page of each kind, the build served with its .gz files: the median score of
+    `runs` runs and the median of each main figure."""
+    cli = lighthouse_cli()
+    env = dict(os.environ, CHROME_PATH=CHROMIUM)
+    server = SiteServer(output)
+    result = {}
+    try:
+        for kind, path in lighthouse_pages(output).items():
+            got = []
+            for i in range(runs):
+                report = WORK / f"lighthouse-{kind}.json"
+                cmd = ["node", str(cli), server.url + path, "--output=json", f"--output-path={report}",
+                       "--only-categories=performance", "--quiet",
+                       "--chrome-flags=--headless=new --no-sandbox --disable-gpu"]
+                done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+                if done.returncode != 0:
+                    raise RuntimeError(f"Lighthouse failed on {path}: {done.stderr[-500:]}")
+                r = json.loads(report.read_text(encoding="utf-8"))
+                got.append({"score": round(r["categories"]["performance"]["score"] * 100),
+                            **{a: r["audits"][a]["numericValue"] for a in LIGHTHOUSE_AUDITS}})
+                print(f"  Lighthouse {kind} {path} run {i + 1}/{runs}: {got[-1]['score']}", flush=True)
+            result[kind] = {"path": path, "score": median([g["score"] for g in got]),
+                            "score_runs": [g["score"] for g in got],
+                            **{a: median([g[a] for g in got]) for a in LIGHTHOUSE_AUDITS}}
+    finally:
+        server.close()
+    result["goal"] = GOAL_LIGHTHOUSE
+    result["ok"] = all(v["score"] >= GOAL_LIGHTHOUSE for k, v in result.items() if isinstance(v, dict))
+    return result
+
+
+def measure_sizes(sizes: list[int], runs: int, lighthouse: bool = True) -> dict:
     """Cold full builds, ours and plain Pelican paired in the same run, at each catalogue size
     (procedures; 120 offices and 500 news items throughout): medians and ranges of wall time, CPU
-    and peak memory."""
+    and peak memory; then, on our build of each size, a first search in Chromium (bytes and time
+    to the first result), and Lighthouse's mobile performance at the largest size."""
     log = WORK / "sizes.log"
     log.write_text(f"sizes {dt.datetime.now().isoformat(timespec='seconds')}\n")
     rows = []
@@ -685,6 +775,16 @@ def measure_sizes(sizes: list[int], runs: int) -> dict:
                                                   round(max(r.max_rss_mb for r in rs), 1)]}
         row["ratio"] = {k: round(row["ours"][k] / row["plain"][k], 2)
                         for k in ("build_s", "cpu_s", "peak_memory_mb")}
+        print(f"{n} procedures: search in Chromium ...", flush=True)
+        ctx = BenchContext(ROOT, WORK, content, plain, out["ours"], out["plain"], TODAY, runs, False, {})
+        figures = search(ctx)
+        row["search"] = {k: figures[k] for k in (
+            "first_search_transferred_bytes", "first_search_requests", "page_load_to_first_result_ms",
+            "index_request_to_first_result_ms", "index_request_to_first_result_runs_ms", "query_median_ms",
+            "query_p95_ms", "procedures_gzip_bytes", "split_files", "split_gzip_bytes", "ok")}
+        if lighthouse and n == max(sizes):
+            print(f"{n} procedures: Lighthouse ...", flush=True)
+            row["lighthouse"] = measure_lighthouse(out["ours"])
         rows.append(row)
     return {"date": dt.datetime.now().isoformat(timespec="seconds"), "runs": runs, "cpus": os.cpu_count(),
             "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -742,12 +842,13 @@ def main(argv=None) -> int:
                                     "plain Pelican: benchmarks/results/sizes.json and sizes.svg")
     ap.add_argument("--quick", action="store_true", help="a small content folder and 1 run: checks the harness")
     ap.add_argument("--no-livereload", action="store_true", help="skip the livereload measurement")
+    ap.add_argument("--no-lighthouse", action="store_true", help="with --sizes: skip Lighthouse")
     ap.add_argument("--output", help="the JSON file (default benchmarks/results/latest.json, quick.json with --quick)")
     a = ap.parse_args(argv)
     runs = 1 if a.quick else max(3, a.runs)
     if a.sizes:
         WORK.mkdir(exist_ok=True)
-        result = measure_sizes([int(x) for x in a.sizes.split(",")], runs)
+        result = measure_sizes([int(x) for x in a.sizes.split(",")], runs, lighthouse=not a.no_lighthouse)
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "sizes.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         (RESULTS / "sizes.svg").write_text(sizes_svg(result), encoding="utf-8")
@@ -756,6 +857,21 @@ def main(argv=None) -> int:
             print(f"{r['procedures']:>10,}{r['ours']['build_s']:>10.1f}{r['plain']['build_s']:>10.1f}"
                   f"{r['ratio']['build_s']:>8.2f}{r['ours']['peak_memory_mb']:>10.0f}{r['plain']['peak_memory_mb']:>10.0f}"
                   f"{r['ratio']['peak_memory_mb']:>8.2f}")
+        print(f"\n{'procedures':>10}{'first search KB':>18}{'first result ms':>18}{'query p95 ms':>15}")
+        for r in result["sizes"]:
+            sr = r["search"]
+            print(f"{r['procedures']:>10,}{sr['first_search_transferred_bytes'] / 1000:>18.1f}"
+                  f"{sr['index_request_to_first_result_ms']:>18.1f}{sr['query_p95_ms']:>15.2f}")
+        for r in result["sizes"]:
+            if "lighthouse" in r:
+                lh = r["lighthouse"]
+                print(f"\nLighthouse, mobile, {r['procedures']:,} procedures (median of {LIGHTHOUSE_RUNS}; goal "
+                      f"{GOAL_LIGHTHOUSE}: {'met' if lh['ok'] else 'NOT met'}):")
+                for kind, v in lh.items():
+                    if isinstance(v, dict):
+                        print(f"  {kind:10} {v['path']:48} {v['score']:>4} (runs {v['score_runs']}), TBT "
+                              f"{v['total-blocking-time']:.0f} ms, LCP {v['largest-contentful-paint']:.0f} ms, "
+                              f"CLS {v['cumulative-layout-shift']:.3f}")
         print("Wrote benchmarks/results/sizes.json and sizes.svg")
         return 0
     load_at_start = [round(x, 2) for x in os.getloadavg()]
@@ -922,6 +1038,8 @@ def print_search(s: dict) -> None:
         stem = name.split(".")[0]
         print(f"{name:24}{kb(s[f'{stem}_raw_bytes']):>12}{kb(s[f'{stem}_gzip_bytes']):>12}"
               f"{kb(s.get(f'{stem}_brotli_bytes', 0)):>12}")
+    print(f"{s['split_files']} split files (shards, lengths, rows): {kb(s['split_raw_bytes'])} raw, "
+          f"{kb(s['split_gzip_bytes'])} gzip in all, the largest {kb(s['split_largest_gzip_bytes'])} gzip")
     print(f"transferred before the first result: {kb(s['first_search_transferred_bytes'])} "
           f"({len(s['first_search_requests'])} responses, gzip); goal < {kb(g['first_search_transferred_bytes_max'])}: "
           f"{met('first_search_transferred')}")
@@ -930,6 +1048,8 @@ def print_search(s: dict) -> None:
           f"goal < {g['index_request_to_first_result_ms_max']} ms: {met('first_result_time')}")
     print(f"query ({s['queries']} queries, engine.search): median {s['query_median_ms']} ms, p95 {s['query_p95_ms']} ms, "
           f"max {s['query_max_ms']} ms; goal p95 < {g['query_p95_ms_max']} ms: {met('query_p95')}")
+    print(f"loading what a query reads (engine.need, from 127.0.0.1): median {s['query_need_median_ms']} ms, "
+          f"p95 {s['query_need_p95_ms']} ms")
     print(f"query typed into /tim-kiem/ and rendered: median {s['query_rendered_median_ms']} ms, "
           f"p95 {s['query_rendered_p95_ms']} ms")
     worst = ", ".join(f"{k} {v} ms" for k, v in s.get("query_worst_case_ms", {}).items())
