@@ -1,6 +1,6 @@
 """The search indexes: built with lunr.py's formulas from the content store, written in a compact form.
 
-The procedures' index is built whole in two parts (format 2, see README.md beside this file):
+The procedures' index is built whole in two parts (format 2; README.md, "Index files"):
 - the first: what names a procedure (title, code, keywords, editors' synonyms), with the display
   data of every active procedure and the life events ("topics") with the words that find them;
 - the second ("procedures-more"): what else identifies it (document names, field, agency, result
@@ -277,8 +277,8 @@ def build_other(store, settings: dict) -> dict:
 
 # --- split for national scale (format 3) ----------------------------------------------------------
 # A first search loads only what its query needs: the head (procedures.json: the terms without
-# digits for completions and near spellings, where each shard of terms starts, the life events), the
-# field lengths of the first part (for lunr's BM25), the shards holding the query's terms, and the
+# digits for completions and near spellings, where each shard of terms starts, the life events and
+# the first part's field lengths for lunr's BM25), the shards holding the query's terms, and the
 # display data of the results shown. README.md ("Index files") describes the files.
 FORMAT_SPLIT = 3
 SHARD_BYTES = 20_000  # postings (compact JSON) per shard: about 3–6 KB gzipped
