@@ -314,8 +314,8 @@ def term_letters(terms: list[str]) -> list[str]:
     return digits + [c for c in seen if c not in "0123456789"]
 
 
-def split_part(index: dict, shard_bytes: int = SHARD_BYTES) -> tuple[dict, list[dict], dict]:
-    """One part's index as (descriptor for the head, shard files, lengths file). Shards are
+def split_part(index: dict, shard_bytes: int = SHARD_BYTES) -> tuple[dict, list[dict]]:
+    """One part's index as (descriptor for the head, shard files). Shards are
     consecutive runs of the sorted terms, so a term or the completions of a prefix are found by
     where each shard starts; terms without digits are listed in the head as well."""
     shards, terms, postings, size = [], [], [], 0
@@ -333,7 +333,7 @@ def split_part(index: dict, shard_bytes: int = SHARD_BYTES) -> tuple[dict, list[
     descriptor["words"] = [t for t in index["terms"] if vietnamese.PAIR_JOINER not in t and not _DIGITS.search(t)]
     descriptor["letters"] = "".join(term_letters(index["terms"]))
     descriptor["starts"] = [s["terms"][0] if s["terms"] else "" for s in shards]
-    return descriptor, shards, {"lengths": field_lengths(index)}
+    return descriptor, shards
 
 
 def split_procedures(first: dict, more: dict, name_file, shard_bytes: int = SHARD_BYTES,
@@ -357,11 +357,12 @@ def split_procedures(first: dict, more: dict, name_file, shard_bytes: int = SHAR
 
     parts = []
     for key, index in (("p0", first["index"]), ("p1", more["index"])):
-        descriptor, shards, lengths = split_part(index, shard_bytes)
+        descriptor, shards = split_part(index, shard_bytes)
         descriptor["shards"] = numbered(key, shards)
         # every first search needs the first part's lengths: in the head, sparing a request on
         # the way to the first results; the second part's come in a file of their own
-        descriptor["lengths"] = lengths["lengths"] if key == "p0" else add(key + "-lengths.json", lengths)
+        lengths = field_lengths(index)
+        descriptor["lengths"] = lengths if key == "p0" else add(key + "-lengths.json", {"lengths": lengths})
         parts.append(descriptor)
     docs = first["docs"]
     chunks = [{"docs": docs[i:i + chunk_docs]} for i in range(0, len(docs), chunk_docs)] or [{"docs": []}]

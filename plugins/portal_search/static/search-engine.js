@@ -204,10 +204,6 @@
           if (i === undefined) return null;
           return { docs: docs.subarray(offsets[i], offsets[i + 1]), weights: weights.subarray(offsets[i], offsets[i + 1]) };
         },
-        refsIn: function (term, field) {
-          var i = termIndex.get(term);
-          return i === undefined ? [] : refsIn(c.postings[i], c.fields.indexOf(field));
-        },
         near: function (t) { return termIndex.has(t); }
       };
       var loaded = null;
@@ -221,6 +217,11 @@
     }
 
     function shardOnly(term) { return term.indexOf(JOINER) >= 0 || /[0-9]/.test(term); }
+
+    /* The address of file `n` of a numbered set ({pattern, hashes} in a split index's head). */
+    function numberedFile(files, n) {
+      return files.pattern.replace('{n}', n).replace('{hash}', files.hashes[n]);
+    }
 
     /* One part of a split index (format 3): the head's descriptor and a loader of its files.
      * Terms without digits are listed in the head (completions and near spellings are found
@@ -236,14 +237,12 @@
       this.wordSet = new Set(d.words);
       this.letters = Array.from(d.letters);
       this.shards = [];  // index → Promise of the shard, once asked for
+      this.shardTerms = [];  // index → the loaded shard's sorted terms
       this.terms = new Map();  // term → postings (compact), of the loaded shards
       this.cache = new Map();  // term → {docs, weights}
       this.norms = null;
       this.lengths = null;
     }
-    SplitIndex.prototype.url = function (n) {
-      return this.d.shards.pattern.replace('{n}', n).replace('{hash}', this.d.shards.hashes[n]);
-    };
     /* The shard that holds `term` (or would): the last one starting at or before it. */
     SplitIndex.prototype.shardOf = function (term) {
       var starts = this.d.starts;
@@ -263,7 +262,6 @@
       for (var i = first; i <= last; i++) out.push(i);
       return out;
     };
-    SplitIndex.prototype.loaded = function (i) { return this.shards[i] && this.shards[i].done; };
     /* Loads shards by number, and the field lengths: a Promise. */
     SplitIndex.prototype.load = function (numbers) {
       var self = this;
@@ -278,9 +276,9 @@
       var waits = [this.lengths];
       numbers.forEach(function (i) {
         if (!self.shards[i]) {
-          var p = self.fetchJSON(self.url(i)).then(function (file) {
+          var p = self.fetchJSON(numberedFile(self.d.shards, i)).then(function (file) {
             file.terms.forEach(function (t, k) { self.terms.set(t, file.postings[k]); });
-            p.done = true;
+            self.shardTerms[i] = file.terms;
           });
           p.catch(function () { self.shards[i] = null; });
           self.shards[i] = p;
@@ -292,17 +290,14 @@
     SplitIndex.prototype.has = function (term) {
       return shardOnly(term) ? this.terms.has(term) : this.wordSet.has(term);
     };
+    /* Completions of a word with digits or of a pair come from the shards of the prefix's range
+     * (consecutive, so their terms stay sorted). */
     SplitIndex.prototype.prefixed = function (prefix) {
       if (!shardOnly(prefix)) return withPrefix(this.words, prefix);
-      var out = [];
       var self = this;
-      this.rangeOf(prefix).forEach(function (i) {
-        if (!self.loaded(i)) return;
-        self.terms.forEach(function (flat, t) {
-          if (t.lastIndexOf(prefix, 0) === 0 && self.shardOf(t) === i) out.push(t);
-        });
-      });
-      return out.sort();
+      return [].concat.apply([], this.rangeOf(prefix).map(function (i) {
+        return self.shardTerms[i] ? withPrefix(self.shardTerms[i], prefix) : [];
+      }));
     };
     /* Near spellings with digits are looked for only in the shard of the word itself. */
     SplitIndex.prototype.near = function (t, word) {
@@ -545,8 +540,7 @@
       refs.forEach(function (ref) {
         var i = Math.floor(ref / self.data.chunk);
         if (!self.chunks[i]) {
-          var url = self.data.docs.pattern.replace('{n}', i).replace('{hash}', self.data.docs.hashes[i]);
-          var p = self.fetchJSON(url).then(function (file) { p.docs = file.docs; });
+          var p = self.fetchJSON(numberedFile(self.data.docs, i)).then(function (file) { p.docs = file.docs; });
           p.catch(function () { self.chunks[i] = null; });
           self.chunks[i] = p;
         }
@@ -754,7 +748,6 @@
       }).map(function (d) { return d.slice(0, 3); });
     };
 
-    /* The procedure whose code is the whole query, or one of its words. */
     /* What a code may be asked as: the whole query, or one of its words. */
     Engine.prototype.codeCandidates = function (query, words) {
       return unique([V.normalise(query).trim()].concat(words.map(function (w) { return w.text; })))
@@ -764,6 +757,7 @@
     /* The procedure whose code is the whole query, or one of its words (of several with the same
      * code, the last). A split index finds it through the code field's postings. */
     Engine.prototype.codeMatch = function (query, words) {
+      var self = this;
       var candidates = this.codeCandidates(query, words);
       for (var i = 0; i < candidates.length; i++) {
         var c = candidates[i];
@@ -771,7 +765,6 @@
           if (c in this.codes) return this.codes[c];
           continue;
         }
-        var self = this;
         var refs = this.parts[0].ix.refsIn(V.fold(c), 'code').filter(function (ref) {
           var doc = self.doc(ref);
           return doc && V.normalise(doc[2]) === c;
@@ -802,7 +795,7 @@
     Engine.prototype.highlights = highlights;
     Engine.prototype.analyse = analyse;
 
-    return { Engine: Engine, SplitIndex: SplitIndex, analyse: analyse, highlights: highlights, readIndex: readIndex, lunrIndex: lunrIndex,
+    return { Engine: Engine, analyse: analyse, highlights: highlights, readIndex: readIndex, lunrIndex: lunrIndex,
       limits: { queryChars: MAX_QUERY_CHARS, words: MAX_WORDS, fuzzyLength: FUZZY_MAX_LENGTH, near: MAX_NEAR,
         expansions: MAX_EXPANSIONS } };
   }
