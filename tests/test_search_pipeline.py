@@ -61,3 +61,15 @@ def test_titles_sort_in_vietnamese_alphabet_order():
         "An toàn", "Ăn uống", "Ân xá", "Bảo hiểm", "Cấp thẻ căn cước", "Dịch vụ", "Đăng ký khai sinh",
         "Đổi giấy phép lái xe"]
     assert [text.initial(t) for t in ("Đăng ký", "ăn", "Ủy ban", "1 cửa")] == ["Đ", "Ă", "U", "#"]
+
+
+def test_the_kept_table_of_word_characters_is_unicodes():
+    """word_chars.py keeps the letters, marks and digits for one Unicode version: the table must be
+    what asking Python's unicodedata gives now (remake it with `python plugins/portal_search/word_chars.py`)."""
+    from portal_search import word_chars
+
+    assert word_chars.UNIDATA_VERSION == unicodedata.unidata_version
+    assert word_chars.RANGES == word_chars.compute()
+    for c in "aĐđạỹ9\u0301":  # letters, a digit, a combining tone mark
+        assert any(a <= ord(c) <= b for a, b in word_chars.RANGES), c
+    assert not any(a <= ord(c) <= b for a, b in word_chars.RANGES for c in " -_.,/")

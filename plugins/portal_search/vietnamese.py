@@ -25,10 +25,11 @@ No stemmer and no stop words: neither exists for Vietnamese, and the English one
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from . import word_chars
 
 LABEL = "portal-vi"  # the name lunr knows the pipeline step by, in Python and in JavaScript
 PAIR_JOINER = "_"
@@ -45,18 +46,7 @@ def normalise(text: str) -> str:
 
 def _word_char_class() -> str:
     """A regex class of every letter, mark and digit (Unicode categories L, M, N), like \\p{L}\\p{M}\\p{N}."""
-    ranges, start, previous = [], None, None
-    for cp in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(cp))[0] in "LMN":
-            if start is None:
-                start = cp
-            previous = cp
-        elif start is not None:
-            ranges.append((start, previous))
-            start = None
-    if start is not None:
-        ranges.append((start, previous))
-    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in word_chars.ranges())
 
 
 _WORD_RUN = re.compile(f"[{_word_char_class()}]+")
