@@ -88,3 +88,12 @@ if os.environ.get("PORTAL_STRICT_TEMPLATES") == "1":  # the tests: a misspelt va
     from jinja2 import StrictUndefined
 
     JINJA_ENVIRONMENT["undefined"] = StrictUndefined
+if os.environ.get("PORTAL_CACHE"):  # `invoke build`: compiled templates kept for the next build of the
+    import hashlib                  # same output folder, apart for each set of the options above
+
+    from jinja2 import FileSystemBytecodeCache
+
+    _options = hashlib.sha256(repr(sorted(JINJA_ENVIRONMENT.items())).encode()).hexdigest()[:16]
+    _compiled = Path(os.environ["PORTAL_CACHE"]) / "jinja" / _options
+    _compiled.mkdir(parents=True, exist_ok=True)
+    JINJA_ENVIRONMENT["bytecode_cache"] = FileSystemBytecodeCache(str(_compiled))

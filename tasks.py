@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 from invoke import task
@@ -49,13 +50,19 @@ def pelican(c, content=DEFAULT_CONTENT, output=DEFAULT_OUTPUT, today=None, draft
         building = releases.new_release()
         env = _env(content, today, drafts)
         env["PORTAL_CACHE"] = str(output.parent / f".{output.name}.cache")
+        # the same order of sets in every build, so that a value holding one digests the same each
+        # time (plugins/portal_core/render_cache.py): with a random order it only costs time
+        env["PYTHONHASHSEED"] = "0"
         previous = releases.current()  # pages and files that did not change are taken from it
         if previous is not None:
             env["PORTAL_PREVIOUS"] = str(previous)
+        emptying = threading.Thread(target=releases.empty_trash)  # older releases go while Pelican works
+        emptying.start()
         result = c.run(
             f'"{PY}" -m pelican -s "{ROOT / settings}" -o "{building}" --fatal errors {extra}',
             env=env, warn=True, pty=False,
         )
+        emptying.join()
         if not result.ok:
             releases.discard(building)
             print(f"Không tạo được trang web; thư mục {output} được giữ nguyên.", file=sys.stderr)

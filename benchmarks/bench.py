@@ -127,7 +127,8 @@ def remove_build(output: Path, cache: Path) -> None:
     if output.is_symlink():
         output.unlink()
     shutil.rmtree(output, ignore_errors=True)
-    for extra in (cache, output.parent / f".{output.name}.releases", output.parent / f".{output.name}.cache"):
+    for extra in (cache, output.parent / f".{output.name}.releases", output.parent / f".{output.name}.trash",
+                  output.parent / f".{output.name}.cache"):
         shutil.rmtree(extra, ignore_errors=True)
     (output.parent / f".{output.name}.lock").unlink(missing_ok=True)
 

@@ -12,12 +12,59 @@ import gzip
 import json
 import os
 import shutil
+import stat
 from pathlib import Path
 
 PRECOMPRESS_SUFFIXES = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".geojson"}
 MIN_BYTES = 512  # smaller files gain nothing from compression
 
 _wanted: set[Path] = set()
+_release: tuple[Path, Path] | None = None  # (this build's output folder, the previous release)
+
+
+def set_release(output: Path, previous: Path | None) -> None:
+    """Name the release this build replaces: a file written with the same bytes as that release's
+    file of the same path becomes a hard link to it (its time stays, and publishing skips it)."""
+    global _release
+    _release = (Path(output), Path(previous)) if previous is not None else None
+
+
+def _previous_copy(path: Path, data: bytes) -> Path | None:
+    """The previous release's file at `path`'s place, when its bytes are `data`."""
+    if _release is None:
+        return None
+    try:
+        old = _release[1] / Path(path).relative_to(_release[0])
+        st = os.lstat(old)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+            return None
+        with open(old, "rb") as f:
+            return old if f.read() == data else None
+    except (ValueError, OSError):
+        return None
+
+
+def put_bytes(path: Path, data: bytes) -> None:
+    """Write a file (its folder must exist), as a hard link to the previous release's file when that
+    holds the same bytes, else as a new file: never into a file that may be shared with a release."""
+    old = _previous_copy(path, data)
+    if old is not None:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        try:
+            os.link(old, path)
+            return
+        except OSError:
+            pass
+    try:
+        if os.stat(path).st_nlink > 1:
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+    with open(path, "wb") as f:
+        f.write(data)
 
 
 def json_text(data, indent: int | None = None) -> str:
@@ -27,13 +74,16 @@ def json_text(data, indent: int | None = None) -> str:
 
 
 def write_json(path: Path, data, indent: int | None = None, newline: bool = True) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json_text(data, indent) + ("\n" if newline else ""), encoding="utf-8")
+    write_text(path, json_text(data, indent) + ("\n" if newline else ""))
+
+
+def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
 
 
 def write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    put_bytes(path, data)
 
 
 def copy_files(src: Path, target: Path, names=None) -> None:
@@ -44,7 +94,7 @@ def copy_files(src: Path, target: Path, names=None) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for f in src.iterdir():  # regular files only: never what a symbolic link points to
         if f.is_file() and not f.is_symlink() and not f.name.startswith(".") and (names is None or f.name in names):
-            shutil.copy2(f, target / f.name)
+            put_bytes(target / f.name, f.read_bytes())
 
 
 def copy_tree(src: Path, target: Path) -> None:

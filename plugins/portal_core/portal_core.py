@@ -177,6 +177,7 @@ def load_content(pelican):
     """At the start of each build (and each livereload rebuild), before Pelican copies its settings
     into the templates' context: read and check all content (which sets the site settings)."""
     settings = pelican.settings
+    output.set_release(Path(pelican.output_path), render_cache.previous_release())
     try:
         store = load_store(settings["PATH"], settings)
     except ContentError as exc:

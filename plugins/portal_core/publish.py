@@ -8,6 +8,7 @@ portal's own content types.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -21,13 +22,16 @@ NOINDEX = re.compile(rb'<meta name="robots" content="[^"]*noindex')
 
 def page_urls(output: Path) -> list[str]:
     urls = []
-    for f in sorted(output.rglob("index.html")):
-        with f.open("rb") as fh:  # pages that ask not to be indexed (QR posters) stay out
-            if NOINDEX.search(fh.read(HEAD_BYTES)):
+    root = str(output)
+    for dirpath, _dirs, names in os.walk(root):
+        if "index.html" not in names:
+            continue
+        with open(os.path.join(dirpath, "index.html"), "rb") as fh:  # pages that ask not to be
+            if NOINDEX.search(fh.read(HEAD_BYTES)):                  # indexed (QR posters) stay out
                 continue
-        rel = f.parent.relative_to(output).as_posix()
+        rel = Path(dirpath).relative_to(root).as_posix()
         urls.append("/" if rel == "." else f"/{rel}/")
-    return urls
+    return sorted(urls, key=lambda u: u.split("/"))
 
 
 def write_sitemap(output: Path, site_url: str) -> None:

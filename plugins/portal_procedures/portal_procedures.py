@@ -561,9 +561,9 @@ class ProceduresGenerator(PortalGenerator):
         records = []  # each record serialised once, for its own file and for the whole list
         for p in self.context["procedures"]:
             record = output.json_text(api_object(p))
-            (out / URLS["api_item"].format(slug=p.slug).lstrip("/")).write_text(record, encoding="utf-8")
+            output.put_bytes(out / URLS["api_item"].format(slug=p.slug).lstrip("/"), record.encode("utf-8"))
             records.append(record)
-        (out / URLS["api"].lstrip("/")).write_text("[" + ",".join(records) + "]", encoding="utf-8")
+        output.write_text(out / URLS["api"].lstrip("/"), "[" + ",".join(records) + "]")
         output.write_json(out / URLS["api_schema"].lstrip("/"), api_schema(self.settings.get("SITE_URL", "")),
                           newline=False)
 

@@ -1,7 +1,7 @@
 """QR codes for procedure pages: one SVG per absolute page URL, made with segno.
 
 Run as a script, it reads `[url, svg_path, cache_path]` JSON lines on stdin and writes each SVG
-(copying it from the cache when an earlier build already made it): the build starts it in the
+(a hard link to the cache's copy, made there first when no earlier build made it): the build starts it in the
 background so the QR codes are made while the pages are rendered.
 """
 from __future__ import annotations
@@ -38,19 +38,24 @@ def cache_name(url: str) -> str:
 
 
 def write_qr(url: str, dest, cache_dir=None) -> None:
-    """Write the QR SVG for `url` to `dest` (its folder must exist), reusing `cache_dir/<hash>.svg`."""
+    """Write the QR SVG for `url` to `dest` (its folder must exist) as a hard link to
+    `cache_dir/<hash>.svg`, made first when no earlier build made it: every release then holds the
+    same file, which publishing recognises as unchanged."""
     dest = Path(dest)
     cached = Path(cache_dir) / cache_name(url) if cache_dir else None
-    if cached is not None and cached.is_file():
-        shutil.copyfile(cached, dest)
+    if cached is None:
+        dest.write_bytes(qr_svg(url))
         return
-    data = qr_svg(url)
-    dest.write_bytes(data)
-    if cached is not None:
+    if not cached.is_file():
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
+        tmp.write_bytes(qr_svg(url))
         os.replace(tmp, cached)
+    dest.unlink(missing_ok=True)
+    try:
+        os.link(cached, dest)
+    except OSError:  # the cache is on another file system
+        shutil.copyfile(cached, dest)
 
 
 class _Buffer:
