@@ -45,6 +45,20 @@ def test_the_direct_index_is_lunr_pys_index(content):
         assert 0 < len(used) <= sum(1 for d in docs for k in fields if d.get(k))  # equal texts counted once
 
 
+def test_synonyms_kept_from_an_earlier_build_serve_only_the_same_groups():
+    from portal_search import search_index
+
+    groups = [["căn cước", "cccd"], ["khai sinh", "giấy khai sinh"]]
+    used: dict = {}
+    assert search_index.Synonyms(groups, None, used).expand(["Cấp thẻ căn cước"]) == ["cccd"]
+    assert len(used) == 1
+    kept = {key: ["đã giữ"] for key in used}  # what the next build reads, marked
+    assert search_index.Synonyms(groups, kept).expand(["Cấp thẻ căn cước"]) == ["đã giữ"]
+    assert search_index.Synonyms(groups, kept).expand(["Cấp căn cước"]) == ["cccd"]  # other texts
+    changed = [["căn cước", "cccd", "thẻ căn cước"], ["khai sinh", "giấy khai sinh"]]
+    assert search_index.Synonyms(changed, kept).expand(["Cấp thẻ căn cước"]) == ["cccd"]
+
+
 def test_the_split_index_holds_the_whole_index_and_nothing_else():
     """Shards put back together are the whole index; rows put together are the display data; the
     field lengths are the ones lunr counts (the number of a document's terms in a field)."""

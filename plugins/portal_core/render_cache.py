@@ -41,7 +41,8 @@ from . import store_cache
 from .content import Item
 from .content import Store as _Store
 
-VERSION = 1
+VERSION = 2
+DIGEST = 12  # bytes of a value's digest
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("plugins", "theme")
 CODE_FILES = ("pelicanconf.py", "publishconf.py")
@@ -118,14 +119,14 @@ def _digest(value) -> bytes:
         raise
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError) as exc:
         raise Unknown(f"{type(value).__qualname__}: {exc}") from None
-    return hashlib.blake2b(f.getvalue(), digest_size=12).digest()
+    return hashlib.blake2b(f.getvalue(), digest_size=DIGEST).digest()
 
 
 def digest(value) -> bytes:
     if type(value) is str:  # most reads: straight to the hash
-        return hashlib.blake2b(b"s" + value.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+        return hashlib.blake2b(b"s" + value.encode("utf-8", "surrogatepass"), digest_size=DIGEST).digest()
     if isinstance(value, (set, frozenset)):
-        return hashlib.blake2b(b"S" + b"".join(sorted(digest(v) for v in value)), digest_size=12).digest()
+        return hashlib.blake2b(b"S" + b"".join(sorted(digest(v) for v in value)), digest_size=DIGEST).digest()
     return _digest(value)
 
 
@@ -297,6 +298,18 @@ class Digests:
         self.values[key] = (value, d)  # keeps the value alive: its id is not reused this build
         return d
 
+    def item(self, ref, fresh: bool = False) -> bytes | None:
+        """The digest of a content item as a whole (None for Pelican's own articles and pages,
+        whose attributes are computed by their classes); `fresh`: computed again now."""
+        if ref[0] == "pelican":
+            return None
+        if fresh:
+            self.attrs.pop((ref, None), None)
+        try:
+            return self.attr(ref, None)
+        except Unknown:
+            return None
+
     def attr(self, ref, attribute, value=_UNSET) -> bytes:
         """The digest of item `ref`'s attribute (None: the whole item), from `value` when the
         render saw it (a whole item's value is the item), else read from this build's item."""
@@ -316,22 +329,30 @@ class Digests:
                         value = _MISSING
             elif attribute is None:
                 value = value.__dict__
-            d = self.attrs[key] = digest({k: v for k, v in value.items() if k not in _NOT_CONTENT}) \
+            # a whole item in the order of its names: plugins may set its attributes in any order
+            d = self.attrs[key] = digest(sorted((k, v) for k, v in value.items() if k not in _NOT_CONTENT)) \
                 if attribute is None else digest(value)
         return d
 
 
-def key_of(names: dict, attrs: dict, calls: list, digests: Digests, *, recorded: bool) -> bytes:
+def key_of(names: dict, attrs, calls: list, digests: Digests, *, recorded: bool = False,
+           kept: bytes = b"", same=None) -> tuple[bytes, bytes]:
     """One digest of a page's reads, in the order the record keeps them (which names what each
-    digest is of). `recorded`: the values are those the render saw."""
+    digest is of), and the digests of its attribute reads, joined. `recorded`: the values are those
+    the render saw. Otherwise `kept` are the attribute digests recorded then, taken as they are for
+    an item that `same(ref)` says is unchanged as a whole."""
     value, attr = digests.value, digests.attr
     parts = [value(v) for v in names.values()]
     if recorded:  # keys are (the item read, attribute)
-        parts += [attr(ref_of(obj), attribute, v) for (obj, attribute), v in attrs.items()]
+        read = [attr(ref_of(obj), attribute, v) for (obj, attribute), v in attrs.items()]
+    elif same is None:
+        read = [attr(ref, attribute) for ref, attribute in attrs]
     else:
-        parts += [attr(ref, attribute) for ref, attribute in attrs]
-    parts += [result for _name, _args, result in calls]
-    return hashlib.blake2b(b"".join(parts), digest_size=16).digest()
+        read = [kept[i * DIGEST:(i + 1) * DIGEST] if same(ref) else attr(ref, attribute)
+                for i, (ref, attribute) in enumerate(attrs)]
+    joined = b"".join(read)
+    parts += [joined] + [result for _name, _args, result in calls]
+    return hashlib.blake2b(b"".join(parts), digest_size=16).digest(), joined
 
 
 # --- the writer -------------------------------------------------------------------------------
@@ -341,6 +362,7 @@ class Record:
     attrs: tuple
     calls: tuple
     key: bytes
+    read: bytes  # the digests of `attrs`, DIGEST bytes each
 
 
 class CachingWriter(Writer):
@@ -355,7 +377,8 @@ class CachingWriter(Writer):
         self.code = code_digest(settings or {})
         self.previous = Path(os.environ["PORTAL_PREVIOUS"]) if os.environ.get("PORTAL_PREVIOUS") else None
         self.records_path = _records_path(settings or {}, output_path)
-        self.old = _load(self.records_path, self.code, self.previous)
+        self.old, self.old_items = _load(self.records_path, self.code, self.previous)
+        self.same: dict = {}
         self.new: dict[str, Record] = {}
         self.reused = 0
         self.reused_names: set[str] = set()
@@ -415,7 +438,7 @@ class CachingWriter(Writer):
                 names[n] = _MISSING
         try:
             calls = [(n, args, digest(self._call_again(env, local, n, args))) for n, args, _ in old.calls]
-            key = key_of(names, old.attrs, calls, self.digests, recorded=False)
+            key, _read = key_of(names, old.attrs, calls, self.digests, kept=old.read, same=self._same_item)
         except Unknown:
             return False
         except Exception:  # a function that fails now: render, and let the template say why
@@ -469,14 +492,14 @@ class CachingWriter(Writer):
             print("DEBUG always", name, reads.unknown, file=sys.stderr)
         if reads.unknown is None:
             try:
-                key = key_of(reads.names, reads.attrs, reads.calls, self.digests, recorded=True)
+                key, read = key_of(reads.names, reads.attrs, reads.calls, self.digests, recorded=True)
             except Unknown as exc:
                 key = None
                 if os.environ.get("PORTAL_RENDER_DEBUG"):
                     print("DEBUG always", name, "digest:", exc, file=sys.stderr)
             if key is not None:
                 record = Record(tuple(reads.names), tuple(self._intern((ref_of(o), a)) for o, a in reads.attrs),
-                                tuple(reads.calls), key)
+                                tuple(reads.calls), key, read)
                 if os.environ.get("PORTAL_RENDER_DEBUG"):
                     record.parts = {f"name:{n}": self.digests.value(v) for n, v in reads.names.items()}
                     record.parts.update({f"attr:{ref_of(o)}.{a}": self.digests.attr(ref_of(o), a, v)
@@ -487,8 +510,32 @@ class CachingWriter(Writer):
     def _intern(self, pair):
         return self.interned.setdefault(pair, pair)
 
+    def _same_item(self, ref) -> bool:
+        """Whether a content item is, as a whole, what the previous build saw: then every attribute
+        of it reads the same (an item's attributes are its fields and what `prepare` set, all in
+        its __dict__), and the digests recorded then stand for them."""
+        same = self.same.get(ref)
+        if same is None:
+            then = self.old_items.get(ref)
+            same = self.same[ref] = then is not None and self.digests.item(ref) == then
+        return same
+
     def save(self, release: Path) -> None:
-        _save(self.records_path, self.code, release, self.new)
+        if os.environ.get("PORTAL_RENDER_DEBUG"):
+            print("DEBUG items the same:", sum(self.same.values()), "changed:", len(self.same) - sum(self.same.values()),
+                  file=sys.stderr)
+        _save(self.records_path, self.code, release, self.new, self._item_digests())
+
+    def _item_digests(self) -> dict:
+        """The whole digest of every content item the pages read, for the next build's `_same_item`;
+        an item changed since its digest was taken in this build (a template or function altered
+        it while pages were written) is left out, and the next build digests its reads one by one."""
+        items = {}
+        for ref in {ref for record in self.new.values() for ref, _a in record.attrs}:
+            then = self.digests.item(ref)
+            if then is not None and then == self.digests.item(ref, fresh=True):
+                items[ref] = then
+        return items
 
 
 def _given(arg):
@@ -513,21 +560,22 @@ def _records_path(settings, output_path) -> Path | None:
     return Path(folder) / "portal-pages.pickle"
 
 
-def _load(path: Path | None, code: str, previous: Path | None) -> dict:
+def _load(path: Path | None, code: str, previous: Path | None) -> tuple[dict, dict]:
+    """The records of the previous release's pages and the digests of the items they read."""
     if path is None or previous is None:
-        return {}
+        return {}, {}
     try:
-        version, stored_code, release, records = store_cache.read_pickle(path)
+        version, stored_code, release, records, items = store_cache.read_pickle(path)
     except (TypeError, ValueError):
-        return {}
+        return {}, {}
     if version != VERSION or stored_code != code or Path(release).name != previous.name:
-        return {}
-    return records
+        return {}, {}
+    return records, items
 
 
-def _save(path: Path | None, code: str, release: Path, records: dict) -> None:
+def _save(path: Path | None, code: str, release: Path, records: dict, items: dict) -> None:
     if path is not None:
-        store_cache.write_pickle(path, (VERSION, code, str(release), records))
+        store_cache.write_pickle(path, (VERSION, code, str(release), records, items))
 
 
 def _link_or_copy(src: Path, dest: Path) -> None:
@@ -549,12 +597,13 @@ def link_unchanged(output: Path, previous: Path | None) -> tuple[int, int]:
     if previous is None or not previous.is_dir():
         return 0, 0
     linked = compared = 0
-    for dirpath, _dirs, files in os.walk(output):
+    out, prev = str(output), str(previous)
+    for dirpath, _dirs, files in os.walk(out):  # plain strings: pathlib was most of the time here
+        old_dir = prev + dirpath[len(out):]
         for fname in files:
-            new = Path(dirpath) / fname
-            old = previous / new.relative_to(output)
+            new, old = os.path.join(dirpath, fname), os.path.join(old_dir, fname)
             try:
-                st_new, st_old = new.lstat(), old.lstat()
+                st_new, st_old = os.lstat(new), os.lstat(old)
             except OSError:
                 continue
             if st_new.st_ino == st_old.st_ino or not _regular(st_new) or not _regular(st_old):
@@ -563,13 +612,14 @@ def link_unchanged(output: Path, previous: Path | None) -> tuple[int, int]:
                 continue
             compared += 1
             if _same_bytes(new, old):
-                tmp = new.with_name(f".{fname}.link-{os.getpid()}")
+                tmp = os.path.join(dirpath, f".{fname}.link-{os.getpid()}")
                 try:
                     os.link(old, tmp)
                     os.replace(tmp, new)
                     linked += 1
                 except OSError:
-                    tmp.unlink(missing_ok=True)
+                    if os.path.lexists(tmp):
+                        os.unlink(tmp)
     return linked, compared
 
 
@@ -579,7 +629,7 @@ def _regular(st) -> bool:
     return stat.S_ISREG(st.st_mode)
 
 
-def _same_bytes(a: Path, b: Path) -> bool:
+def _same_bytes(a, b) -> bool:
     with open(a, "rb") as fa, open(b, "rb") as fb:
         while True:
             x, y = fa.read(1 << 16), fb.read(1 << 16)

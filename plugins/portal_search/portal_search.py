@@ -102,8 +102,8 @@ class SearchGenerator(PortalGenerator):
             raise FileNotFoundError(f"portal_search: {LUNR_JS} is missing: run `npm ci` (lunr is in package.json)")
         memo, used = self._load_terms(), {}
         first, more = search_index.build_procedures(self.store, self.config, memo, used)
+        other = search_index.build_other(self.store, self.config, memo, used)
         self._save_terms(used)
-        other = search_index.build_other(self.store, self.config)
         def name_file(name: str, raw: bytes) -> str:
             return registry.hashed_name(URLS["assets"].format(name=name), raw)
 

@@ -11,6 +11,7 @@ whole. static/search-engine.js turns each back into weights as lunr.js computes 
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
@@ -59,10 +60,22 @@ class Synonyms:
     any other word; the cost is a few words per matching item.
     """
 
-    def __init__(self, groups: list[list[str]]):
+    def __init__(self, groups: list[list[str]], memo: dict | None = None, used: dict | None = None):
         self.groups = [[(term, _folded_line(term)) for term in group] for group in groups]
+        # what an earlier build found for the same texts and groups (see index_of's memo)
+        self.memo, self.used = memo, used
+        self.key = hashlib.blake2b(repr(groups).encode("utf-8"), digest_size=16).digest()
 
     def expand(self, texts: list[str]) -> list[str]:
+        key = ("synonyms", self.key, tuple(texts))
+        found = self.memo.get(key) if self.memo is not None else None
+        if found is None:
+            found = self._expand(texts)
+        if self.used is not None:
+            self.used[key] = found
+        return list(found)
+
+    def _expand(self, texts: list[str]) -> list[str]:
         lines = [_folded_line(t) for t in texts]
         added: list[str] = []
         for group in self.groups:
@@ -228,7 +241,7 @@ def lunr_index_of(documents: list[dict], boosts: dict[str, float]) -> dict:
 
 def build_procedures(store, settings: dict, memo: dict | None = None, used: dict | None = None) -> tuple[dict, dict]:
     """procedures.json and procedures-more.json (`memo`, `used`: see index_of)."""
-    synonyms = Synonyms(synonym_groups(store))
+    synonyms = Synonyms(synonym_groups(store), memo, used)
     procedures = [e for e in registry.search_entries(store) if e.kind == "procedure"]
     documents = [procedure_document(e, synonyms, settings["summary_words"]) for e in procedures]
     field_names: list[str] = []
@@ -253,9 +266,10 @@ def build_procedures(store, settings: dict, memo: dict | None = None, used: dict
     }
 
 
-def build_other(store, settings: dict) -> dict:
-    """News, announcements and offices: a small index of their own, shown after procedures."""
-    synonyms = Synonyms(synonym_groups(store))
+def build_other(store, settings: dict, memo: dict | None = None, used: dict | None = None) -> dict:
+    """News, announcements and offices: a small index of their own, shown after procedures
+    (`memo`, `used`: see index_of)."""
+    synonyms = Synonyms(synonym_groups(store), memo, used)
     documents, display = [], []
     labels = dict.fromkeys(OTHER_KINDS, "")
     for e in registry.search_entries(store):
@@ -271,7 +285,7 @@ def build_other(store, settings: dict) -> dict:
         "kinds": OTHER_KINDS,
         "kind_labels": [labels[k] for k in OTHER_KINDS],  # what the results call each kind
         "docs": display,
-        "index": index_of(documents, settings["other_boosts"]),
+        "index": index_of(documents, settings["other_boosts"], memo, used),
     }
 
 
