@@ -255,10 +255,14 @@ class Store:
     def rel(self, path: Path) -> str:
         if self._base is None:
             self._base = self.path.resolve().parent
+            self._inside = (str(self.path) + os.sep, self.path.resolve().name + os.sep)
+        path = str(path)
+        if path.startswith(self._inside[0]) and "/.." not in path and "/./" not in path:  # a file the
+            return self._inside[1] + path[len(self._inside[0]):]  # store found: no resolving
         try:
             return str(Path(path).resolve().relative_to(self._base))
         except ValueError:
-            return str(path)
+            return path
 
     def error(self, item_or_file, message: str, field: str = "", path: tuple | None = None):
         """Record a cross-check error about an item's field (line found from the field path)."""

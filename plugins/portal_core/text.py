@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 TONE_MARKS = "\u0300\u0309\u0303\u0301\u0323"  # huyền, hỏi, ngã, sắc, nặng (in dictionary order)
 ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -60,8 +61,13 @@ def _char_key(ch: str) -> tuple[int, int]:
 def sort_key(text) -> tuple:
     """Vietnamese dictionary order: letters a ă â b c d đ …, digits before letters, then the tones
     (none, huyền, hỏi, ngã, sắc, nặng) break ties, then the text itself."""
+    return _sort_key(str(text))
+
+
+@lru_cache(maxsize=1 << 16)  # each listing sorts the same titles again
+def _sort_key(text: str) -> tuple:
     keys = [_char_key(ch) for ch in normalise(text)]
-    return tuple(k[0] for k in keys), tuple(k[1] for k in keys), str(text)
+    return tuple(k[0] for k in keys), tuple(k[1] for k in keys), text
 
 
 def initial(text) -> str:
@@ -113,8 +119,13 @@ def slugify(text) -> str:
     return re.sub(f"{re.escape(_REPLACEMENT)}+", _REPLACEMENT, s).strip(_REPLACEMENT)
 
 
+_PLAIN_SLUG = re.compile(r"[a-z0-9_~]+(?:-[a-z0-9_~]+)*")  # what the rule surely leaves as it is
+
+
 def is_slug(text: str) -> bool:
     """A file name the slug rule leaves as it is (so the browser editor could have made it)."""
+    if _PLAIN_SLUG.fullmatch(text or "") and len(text) <= 255 and not _WINDOWS_RESERVED.match(text):
+        return True
     return bool(text) and slugify(text) == text
 
 
