@@ -2,9 +2,9 @@
 precompressed copies (.gz, .br) that servers send as they are.
 
 Compression happens once per file and build: a plugin asks for a file's copies with
-`precompress_later(path)` (search files, which are fetched by every visitor), and
-`portal_core.publish.finalize` makes them at the end of the build together with, on publishing,
-every other file.
+`precompress_later(path)` (search files, which are fetched by every visitor), a worker process
+makes them while the build goes on, and `portal_core.publish.finalize` waits for it and makes, on
+publishing, those of every other file.
 """
 from __future__ import annotations
 
@@ -113,20 +113,29 @@ def compress(path: Path, previous: Path | None = None) -> None:
     """Write path.gz and path.br next to a file (gzip level 9 without a timestamp, Brotli 11). When
     the file is the previous release's file (a hard link, `previous` being that file), its copies
     are taken from there."""
+    if previous is not None and _link_copies(path, previous):
+        return
+    _compress_file(path)
+
+
+def _link_copies(path: Path, previous: Path) -> bool:
+    """Take the previous release's copies when `path` is that release's file."""
+    if not _same_file(path, previous):
+        return False
+    for suffix in (".gz", ".br"):
+        old, new = previous.with_name(previous.name + suffix), path.with_name(path.name + suffix)
+        try:
+            if new.exists():
+                new.unlink()
+            os.link(old, new)
+        except OSError:
+            return False
+    return True
+
+
+def _compress_file(path: Path) -> None:
     import brotli
 
-    if previous is not None and _same_file(path, previous):
-        done = True
-        for suffix in (".gz", ".br"):
-            old, new = previous.with_name(previous.name + suffix), path.with_name(path.name + suffix)
-            try:
-                if new.exists():
-                    new.unlink()
-                os.link(old, new)
-            except OSError:
-                done = False
-        if done:
-            return
     data = path.read_bytes()
     replace_bytes(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=9, mtime=0))
     replace_bytes(path.with_name(path.name + ".br"), brotli.compress(data, quality=11))
@@ -139,14 +148,70 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+# Brotli at its best level takes seconds for the search files: a new file asked for is compressed at
+# once by a worker process (this file run as a script), while the build renders pages.
+_worker = None
+_started: dict[Path, tuple] = {}  # file -> what it was (size, time, inode) when the worker took it
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
 def precompress_later(path: Path) -> None:
-    """Ask for path's .gz and .br copies, made once at the end of the build."""
-    _wanted.add(Path(path))
+    """Ask for path's .gz and .br copies: made now in the background when the file is new in this
+    build, and all done by the end of the build (`precompress`)."""
+    path = Path(path)
+    _wanted.add(path)
+    if _release is not None and _same_file(path, _release[1] / _relative(path)):
+        return  # unchanged: the previous release's copies are linked at the end
+    global _worker
+    try:
+        if _worker is None:
+            import subprocess
+            import sys
+
+            _worker = subprocess.Popen([sys.executable, __file__], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        _worker.stdin.write((json.dumps(str(path)) + "\n").encode("utf-8"))
+        _worker.stdin.flush()
+        _started[path] = _signature(path)
+    except OSError:  # no worker: the end of the build compresses it
+        pass
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.relative_to(_release[0])
+    except ValueError:
+        return path
+
+
+def _finish_worker() -> set[Path]:
+    """Wait for the worker; the files it compressed and that did not change since."""
+    global _worker
+    worker, _worker = _worker, None
+    started = dict(_started)
+    _started.clear()
+    if worker is None:
+        return set()
+    try:
+        worker.stdin.close()
+    except OSError:
+        pass
+    err = worker.stderr.read()
+    if worker.wait() != 0:
+        raise RuntimeError("portal_core: không nén được tệp:\n" + err.decode("utf-8", "replace"))
+    return {p for p, sig in started.items() if sig is not None and sig == _signature(p)}
 
 
 def precompress(output: Path, everything: bool, previous: Path | None = None) -> None:
     """Make the copies asked for (and, when `everything`, of every text file worth it), each once;
     a file unchanged since the `previous` release takes that release's copies."""
+    done = _finish_worker()
     files = set(_wanted)
     _wanted.clear()
     if everything:
@@ -154,4 +219,15 @@ def precompress(output: Path, everything: bool, previous: Path | None = None) ->
                      and f.stat().st_size >= MIN_BYTES)
     for f in sorted(files):
         if f.is_file():
-            compress(f, previous / f.relative_to(output) if previous is not None else None)
+            old = previous / f.relative_to(output) if previous is not None else None
+            if old is not None and _link_copies(f, old):
+                continue
+            if f not in done:
+                _compress_file(f)
+
+
+if __name__ == "__main__":  # the worker: one JSON path a line on stdin, each compressed in turn
+    import sys
+
+    for line in sys.stdin:
+        _compress_file(Path(json.loads(line)))
