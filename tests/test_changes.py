@@ -72,3 +72,19 @@ def test_a_page_lists_its_major_changes_too(tmp_path):
     items = [li.get_text(" ", strip=True) for li in page.find(id="lich-su-cap-nhat").parent.find_all("li")]
     assert items == ["02/11/2026 : Thêm giờ làm việc sáng thứ Bảy"] or items == ["02/11/2026: Thêm giờ làm việc sáng thứ Bảy"]
     assert page.find("p", class_="meta").time["datetime"] == "2026-11-02"
+
+
+def test_an_empty_feed_is_dated_by_the_build_not_the_clock(tmp_path):
+    """With no major change yet, the feed's <updated> is the build's day: two builds of the same
+    content give the same bytes (an incremental build keeps the file)."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    for path in (content / "procedures").glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        if "major: true" in text:
+            path.write_text(text.replace("major: true", "major: false"), encoding="utf-8")
+    out = tmp_path / "site"
+    build(content, out, today=TODAY)
+    feed = feedparser.parse((out / "thay-doi" / "atom.xml").read_bytes())
+    assert feed.entries == []
+    assert feed.feed.updated.startswith("2026-12-01T00:00:00+07:00"), feed.feed.updated

@@ -35,15 +35,18 @@ def project(tmp_path_factory):
     return base
 
 
-def _build(project: Path, output: Path) -> tuple[int, int]:
+def _build(project: Path, output: Path, env: dict | None = None, elsewhere: list | None = None) -> tuple[int, int]:
     invoke = ROOT / ".venv" / "bin" / "invoke"
     proc = subprocess.run([str(invoke) if invoke.exists() else "invoke", "build", "--content", str(project / "content"),
                            "--output", str(output), "--today", TODAY],
                           cwd=project / "code", capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "PORTAL_STRICT_TEMPLATES": "1"})
+                          env={**os.environ, "PORTAL_STRICT_TEMPLATES": "1", **(env or {})})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     m = re.search(r"Trang: (\d+) trang tạo mới, (\d+) trang giữ nguyên", proc.stdout)
     assert m, proc.stdout
+    if elsewhere is not None:
+        second = re.search(r"Trang do tiến trình thứ hai tạo: (\d+)", proc.stdout)
+        elsewhere.append(int(second.group(1)) if second else 0)
     return int(m.group(1)), int(m.group(2))
 
 
@@ -117,6 +120,22 @@ def test_every_kind_of_change_builds_the_same_bytes_as_a_clean_build(project):
         if n == 0:  # one procedure's page and poster, listings with the renamed title, journeys
             assert 0 < rendered < reused
         _same_as_clean_build(project, site, n)
+
+
+def test_pages_rendered_by_two_processes_are_the_pages_one_process_renders(project, tmp_path):
+    """The procedures' pages are shared by two processes when there are many: with the threshold
+    lowered to one page, a clean build gives the bytes of a build by one process, and the next
+    build takes every page from it (the second process's records came back)."""
+    two, one, elsewhere = tmp_path / "two", tmp_path / "one", []
+    parallel = {"PORTAL_PARALLEL_MIN_PAGES": "1"}
+    rendered, _ = _build(project, two, env=parallel, elsewhere=elsewhere)
+    assert rendered > 100 and 0 < elsewhere[0] < rendered  # both processes rendered a share
+    assert _build(project, one, env={"PORTAL_PARALLEL": "0"}, elsewhere=elsewhere)[0] == rendered
+    assert elsewhere[1] == 0
+    mine, theirs = _files(two), _files(one)
+    assert sorted(mine) == sorted(theirs)
+    assert [name for name in mine if mine[name].read_bytes() != theirs[name].read_bytes()] == []
+    assert _build(project, two, env=parallel) == (0, rendered)
 
 
 def _rename_one(folder: Path) -> None:

@@ -87,3 +87,5 @@ def finalize(pelican) -> None:
     if writer:
         writer.save(output)
         print(f"Trang: {writer.rendered} trang tạo mới, {writer.reused} trang giữ nguyên từ bản trước.")
+        if writer.rendered_elsewhere:
+            print(f"Trang do tiến trình thứ hai tạo: {writer.rendered_elsewhere}.")

@@ -23,6 +23,7 @@ whose bytes did not change to the previous release's copy, so that modification 
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -43,6 +44,7 @@ from .content import Store as _Store
 
 VERSION = 2
 DIGEST = 12  # bytes of a value's digest
+PARALLEL_MIN_PAGES = 200  # fewer pages are rendered by one process
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("plugins", "theme")
 CODE_FILES = ("pelicanconf.py", "publishconf.py")
@@ -383,8 +385,10 @@ class CachingWriter(Writer):
         self.reused = 0
         self.reused_names: set[str] = set()
         self.rendered = 0
+        self.rendered_elsewhere = 0  # by the second process of a batch
         self.interned: dict = {}
         self.folders: set = set()
+        self._jobs: list | None = None  # pages to render at the end of a batch
         global _writer
         _writer = self
 
@@ -400,8 +404,69 @@ class CachingWriter(Writer):
         self.digests.context = context
         if self._reuse(name, template, context, kwargs):
             return None
-        return self._render(name, template, context, relative_urls, paginated, template_name,
-                            override_output, url, kwargs)
+        job = (name, template, context, relative_urls, paginated, template_name, override_output, url, kwargs)
+        if self._jobs is not None:
+            self._jobs.append(job)
+            return None
+        return self._render(*job)
+
+    @contextlib.contextmanager
+    def batch(self):
+        """Pages written inside are rendered at its end, shared by two processes when there are
+        many (they are independent: each reads the same context and writes its own file). The
+        generator must not change its context inside: the pages see it as it is at the end."""
+        self._jobs = []
+        try:
+            yield
+        except BaseException:
+            self._jobs = None
+            raise
+        jobs, self._jobs = self._jobs, None
+        self._render_all(jobs)
+
+    def _render_all(self, jobs: list) -> None:
+        least = int(os.environ.get("PORTAL_PARALLEL_MIN_PAGES") or PARALLEL_MIN_PAGES)  # the tests lower it
+        if len(jobs) < max(least, 2) or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 \
+                or os.environ.get("PORTAL_PARALLEL") == "0":
+            for job in jobs:
+                self._render(*job)
+            return
+        mine, theirs = jobs[0::2], jobs[1::2]
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the second process: renders its half, sends back what it recorded
+            os.close(read_end)
+            try:
+                self.new, self.rendered, before = {}, 0, set(self._written_files)
+                for job in theirs:
+                    self._render(*job)
+                payload = pickle.dumps(("ok", self.new, self.rendered, set(self._written_files) - before))
+            except BaseException:
+                import traceback
+
+                payload = pickle.dumps(("error", traceback.format_exc()))
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+            os._exit(0)
+        os.close(write_end)
+        try:
+            for job in mine:
+                self._render(*job)
+        finally:
+            with os.fdopen(read_end, "rb") as got:
+                payload = got.read()
+            os.waitpid(pid, 0)
+        try:
+            result = pickle.loads(payload)
+        except Exception:
+            result = ("error", "the second rendering process ended without an answer")
+        if result[0] != "ok":
+            raise RuntimeError("portal_core: rendering pages failed in the second process:\n" + result[1])
+        _ok, records, rendered, written = result
+        self.new.update(records)
+        self.rendered += rendered
+        self.rendered_elsewhere += rendered
+        self._written_files.update(written)
 
     def _open_w(self, filename, encoding, override=False):
         # never write into a page taken from the previous release: it is that release's file too
@@ -637,6 +702,12 @@ def _same_bytes(a, b) -> bool:
                 return False
             if not x:
                 return True
+
+
+def batch(writer):
+    """`with batch(writer):` renders the pages written inside in parallel, at its end, when the
+    writer is the caching one (else as they are written)."""
+    return writer.batch() if isinstance(writer, CachingWriter) else contextlib.nullcontext()
 
 
 def get_writer(pelican):

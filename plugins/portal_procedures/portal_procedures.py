@@ -13,7 +13,7 @@ from pathlib import Path
 from pelican import signals
 
 import portal_offices
-from portal_core import content, output, registry, text
+from portal_core import content, output, registry, render_cache, text
 from portal_core.portal_core import PortalGenerator
 from portal_core.registry import ContentType, SearchEntry
 from portal_core.text import as_date
@@ -481,7 +481,15 @@ class ProceduresGenerator(PortalGenerator):
         changes = recent_changes(self.store)
         site = self.settings.get("SITE_URL", "")
         self.write_page(writer, "procedure_changes", URLS["changes"], changes=changes, feed=URLS["changes_feed"])
-        feed = Atom1Feed(title=f"Thay đổi thủ tục – {self.settings.get('SITENAME', '')}", link=site + URLS["changes"],
+        today = self.store.today
+        if not isinstance(today, dt.datetime):
+            today = dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+        class Feed(Atom1Feed):
+            def latest_post_date(self):  # with no entries: the build's today, not the clock, so
+                return super().latest_post_date() if self.items else today  # a rebuild is the same
+
+        feed = Feed(title=f"Thay đổi thủ tục – {self.settings.get('SITENAME', '')}", link=site + URLS["changes"],
                          description="Các thay đổi quan trọng của thủ tục hành chính", language="vi",
                          feed_url=site + URLS["changes_feed"])
         for c in changes:
@@ -490,18 +498,16 @@ class ProceduresGenerator(PortalGenerator):
             link = site + p.url + "#lich-su-cap-nhat"
             feed.add_item(title=f"{p.title}: {c['note']}", link=link, description=c["note"], pubdate=when,
                           updateddate=when, unique_id=get_tag_uri(link + c["date"].isoformat(), when))
-        target = out / URLS["changes_feed"].lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "w", encoding="utf-8") as f:
-            feed.write(f, "utf-8")
+        output.write_text(out / URLS["changes_feed"].lstrip("/"), feed.writeString("utf-8"))
 
     def generate_output(self, writer):
         out = Path(self.output_path)
         procs = self.context["procedures"]
-        for p in procs:
-            self.write_page(writer, "procedure", p.url, procedure=p)
-            self.write_page(writer, "procedure_qr", p.poster_url, procedure=p)
-        self.write_listings(writer)
+        with render_cache.batch(writer):  # most of the site's pages: rendered by both processors
+            for p in procs:
+                self.write_page(writer, "procedure", p.url, procedure=p)
+                self.write_page(writer, "procedure_qr", p.poster_url, procedure=p)
+            self.write_listings(writer)
         self.write_api(out)
         output.write_json(out / registry.url("offices.finder_procedures").lstrip("/"), finder_procedures(self.store))
         self.copy_forms()
