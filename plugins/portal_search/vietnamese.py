@@ -49,7 +49,10 @@ def _word_char_class() -> str:
     return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in word_chars.ranges())
 
 
-_WORD_RUN = re.compile(f"[{_word_char_class()}]+")
+_WORD_CLASS = _word_char_class()
+# runs of letters, marks and digits, joined by exactly one of CODE_JOINERS into one compound
+_COMPOUND = re.compile(f"[{_WORD_CLASS}]+(?:[{re.escape(CODE_JOINERS)}][{_WORD_CLASS}]+)*")
+_JOINED = re.compile(f"[{re.escape(CODE_JOINERS)}]")
 
 
 def _final_y_to_i(syllable: str) -> str:
@@ -82,37 +85,45 @@ class Word:
     parts: list = field(default_factory=list)
 
 
+def _spans(s: str):
+    """(text, start, end, parts) of each word of a normalised text, in order."""
+    for m in _COMPOUND.finditer(s):
+        text = m.group()
+        if not _JOINED.search(text):  # most words: one run of letters and digits
+            yield text, m.start(), m.end(), ()
+            continue
+        start = m.start()
+        chunks, at = [], start
+        for piece in _JOINED.split(text):
+            chunks.append((piece, at, at + len(piece)))
+            at += len(piece) + 1
+        if _ASCII_DIGIT.search(text):  # a code: one word, its parts of 2+ characters follow
+            yield text, start, m.end(), tuple(c for c, a, b in chunks if b - a >= 2)
+        else:
+            yield from ((c, a, b, ()) for c, a, b in chunks)
+
+
 def words(text: str) -> list[Word]:
     """The words of a text, in order (positions index the normalised text)."""
-    s = normalise(text)
-    runs = [(m.start(), m.end()) for m in _WORD_RUN.finditer(s)]
-    out: list[Word] = []
-    i = 0
-    while i < len(runs):
-        chunks = [runs[i]]
-        # runs joined by exactly one of . - / make one compound
-        while i + 1 < len(runs) and runs[i + 1][0] == chunks[-1][1] + 1 and s[chunks[-1][1]] in CODE_JOINERS:
-            i += 1
-            chunks.append(runs[i])
-        start, end = chunks[0][0], chunks[-1][1]
-        if len(chunks) > 1 and _ASCII_DIGIT.search(s, start, end):
-            out.append(Word(s[start:end], start, end, [s[a:b] for a, b in chunks if b - a >= 2]))
-        else:
-            out.extend(Word(s[a:b], a, b) for a, b in chunks)
-        i += 1
-    return out
+    return [Word(w, a, b, list(parts)) for w, a, b, parts in _spans(normalise(text))]
 
 
 def tokens(text: str) -> list[str]:
     """Index and query tokens of a text: folded words (codes with their parts), then word pairs."""
-    ws = words(text)
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=65536)  # the same phrases recur across documents (agencies, fields, documents)
+def _tokens(text: str) -> tuple[str, ...]:
     out: list[str] = []
-    for w in ws:
-        out.append(fold(w.text))
-        out.extend(fold(p) for p in w.parts)
-    folded = [fold(w.text) for w in ws]
+    folded: list[str] = []
+    for w, _a, _b, parts in _spans(normalise(text)):
+        f = fold(w)
+        folded.append(f)
+        out.append(f)
+        out.extend(fold(p) for p in parts)
     out.extend(a + PAIR_JOINER + b for a, b in zip(folded, folded[1:]))
-    return out
+    return tuple(out)
 
 
 def exact_words(text: str) -> list[str]:
