@@ -39,6 +39,7 @@ from jinja2.utils import missing as jinja_missing
 from pelican.writers import Writer
 
 from . import store_cache
+from .background import Background, can_fork
 from .content import Item
 from .content import Store as _Store
 
@@ -426,43 +427,24 @@ class CachingWriter(Writer):
 
     def _render_all(self, jobs: list) -> None:
         least = int(os.environ.get("PORTAL_PARALLEL_MIN_PAGES") or PARALLEL_MIN_PAGES)  # the tests lower it
-        if len(jobs) < max(least, 2) or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 \
-                or os.environ.get("PORTAL_PARALLEL") == "0":
+        if len(jobs) < max(least, 2) or not can_fork():
             for job in jobs:
                 self._render(*job)
             return
         mine, theirs = jobs[0::2], jobs[1::2]
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the second process: renders its half, sends back what it recorded
-            os.close(read_end)
-            try:
-                self.new, self.rendered, before = {}, 0, set(self._written_files)
-                for job in theirs:
-                    self._render(*job)
-                payload = pickle.dumps(("ok", self.new, self.rendered, set(self._written_files) - before))
-            except BaseException:
-                import traceback
 
-                payload = pickle.dumps(("error", traceback.format_exc()))
-            with os.fdopen(write_end, "wb") as out:
-                out.write(payload)
-            os._exit(0)
-        os.close(write_end)
+        def render_theirs():  # in the second process: its half, and what it recorded
+            self.new, self.rendered, before = {}, 0, set(self._written_files)
+            for job in theirs:
+                self._render(*job)
+            return self.new, self.rendered, set(self._written_files) - before
+
+        other = Background(render_theirs)
         try:
             for job in mine:
                 self._render(*job)
         finally:
-            with os.fdopen(read_end, "rb") as got:
-                payload = got.read()
-            os.waitpid(pid, 0)
-        try:
-            result = pickle.loads(payload)
-        except Exception:
-            result = ("error", "the second rendering process ended without an answer")
-        if result[0] != "ok":
-            raise RuntimeError("portal_core: rendering pages failed in the second process:\n" + result[1])
-        _ok, records, rendered, written = result
+            records, rendered, written = other.result()
         self.new.update(records)
         self.rendered += rendered
         self.rendered_elsewhere += rendered

@@ -9,6 +9,7 @@ from pathlib import Path
 from pelican import signals
 
 from portal_core import output, registry, store_cache, text
+from portal_core.background import Background
 from portal_core.portal_core import PortalGenerator
 from portal_core.registry import ContentType
 
@@ -87,12 +88,18 @@ def letter_url(letter: str) -> str:
     return URLS["letter"].format(slug=LETTER_SLUGS.get(letter, letter.lower()))
 
 
+def name_file(name: str, raw: bytes) -> str:
+    return registry.hashed_name(URLS["assets"].format(name=name), raw)
+
+
 class SearchGenerator(PortalGenerator):
     """Builds the indexes (in generate_context, so every page knows their version) and writes them,
     the scripts and the /tim-kiem/ page."""
 
     def generate_context(self):
-        """The index files, named by their bytes, and the manifest that names every search file.
+        """The pages' search script and styles (named by the code's bytes), and the index files
+        with the manifest that names every search file, built by a second process while the other
+        generators work (`generate_output` waits for them).
 
         Pages link only search.js and search.css by their hashed names, which change with the
         code alone: editing a procedure changes the index files and the manifest, not the pages
@@ -100,37 +107,37 @@ class SearchGenerator(PortalGenerator):
         self.config = search_settings(self.settings)
         if not LUNR_JS.is_file():
             raise FileNotFoundError(f"portal_search: {LUNR_JS} is missing: run `npm ci` (lunr is in package.json)")
+        self.code = b"".join(path.read_bytes().rstrip() + b"\n;\n" for path in CODE)
+        self.context["SEARCH_ASSETS"] = {
+            "script": registry.asset("/static/search/search.js"),
+            "css": registry.asset(MANIFEST_KEYS["css"]),
+            "manifest": URLS["manifest"],
+            # what search.js loads first on /tim-kiem/, announced early in the page's head
+            "preload_scripts": [name_file("search-code.js", self.code)],
+        }
+        self.index = Background(self.build_index, parallel=not self.live)
+
+    def build_index(self) -> tuple[dict, dict]:
+        """({site URL: bytes} of every index file, the manifest)."""
         memo, used = self._load_terms(), {}
         first, more = search_index.build_procedures(self.store, self.config, memo, used)
         other = search_index.build_other(self.store, self.config, memo, used)
         self._save_terms(used)
-        def name_file(name: str, raw: bytes) -> str:
-            return registry.hashed_name(URLS["assets"].format(name=name), raw)
-
         # the procedures' index split so that a query loads only the parts it needs (format 3)
-        head, self.files = search_index.split_procedures(first, more, name_file)  # site URL -> bytes
+        head, files = search_index.split_procedures(first, more, name_file)  # site URL -> bytes
         manifest = {"format": 2, **{key: registry.asset(url) for key, url in MANIFEST_KEYS.items()}}
-        code = b"".join(path.read_bytes().rstrip() + b"\n;\n" for path in CODE)
-        manifest["code"] = name_file("search-code.js", code)
-        self.files[manifest["code"]] = code
+        manifest["code"] = name_file("search-code.js", self.code)
+        files[manifest["code"]] = self.code
         for (key, name), data in zip(INDEX_KEYS.items(), (head, other)):
             raw = output.json_text(data).encode("utf-8")
             url = name_file(name, raw)
-            self.files[url] = raw
+            files[url] = raw
             manifest[key] = url
         # every search file, for a screen that keeps them all for use without a network (the kiosk)
-        listing = output.json_text(sorted(self.files)).encode("utf-8")
+        listing = output.json_text(sorted(files)).encode("utf-8")
         manifest["all"] = name_file("files.json", listing)
-        self.files[manifest["all"]] = listing
-        self.manifest = manifest
-        self.context["SEARCH_ASSETS"] = {
-            "script": registry.asset("/static/search/search.js"),
-            "css": manifest["css"],
-            "manifest": URLS["manifest"],
-            # what search.js loads first on /tim-kiem/, announced early in the page's head
-            "preload_scripts": [manifest["code"]],
-        }
-        self.context["SEARCH_FILES"] = manifest
+        files[manifest["all"]] = listing
+        return files, manifest
 
     # The term counts of each procedure's fields, kept for the next build: counting is most of the
     # index's time, and an edit changes a few procedures. Keyed by the text rules' code.
@@ -159,6 +166,8 @@ class SearchGenerator(PortalGenerator):
             store_cache.write_pickle(path, (self._terms_code(), used))
 
     def generate_output(self, writer):
+        self.files, self.manifest = self.index.result()
+        self.context["SEARCH_FILES"] = self.manifest
         out = Path(self.output_path)
         written = []
         for url, data in self.files.items():
