@@ -301,13 +301,11 @@ class Digests:
         self.values[key] = (value, d)  # keeps the value alive: its id is not reused this build
         return d
 
-    def item(self, ref, fresh: bool = False) -> bytes | None:
+    def item(self, ref) -> bytes | None:
         """The digest of a content item as a whole (None for Pelican's own articles and pages,
-        whose attributes are computed by their classes); `fresh`: computed again now."""
+        whose attributes are computed by their classes)."""
         if ref[0] == "pelican":
             return None
-        if fresh:
-            self.attrs.pop((ref, None), None)
         try:
             return self.attr(ref, None)
         except Unknown:
@@ -389,7 +387,7 @@ class CachingWriter(Writer):
         self.rendered_elsewhere = 0  # by the second process of a batch
         self.interned: dict = {}
         self.folders: set = set()
-        self._jobs: list | None = None  # pages to render at the end of a batch
+        self._jobs: list | None = None  # pages to write at the end of a batch
         global _writer
         _writer = self
 
@@ -402,20 +400,25 @@ class CachingWriter(Writer):
         if not getattr(env, "_portal_tracked", False):
             instrument(env)
         _note_globals(env)
-        self.digests.context = context
-        if self._reuse(name, template, context, kwargs):
-            return None
         job = (name, template, context, relative_urls, paginated, template_name, override_output, url, kwargs)
         if self._jobs is not None:
             self._jobs.append(job)
+            return None
+        return self._write(job)
+
+    def _write(self, job):
+        """Take the page from the previous release, or render it."""
+        name, template, context, kwargs = job[0], job[1], job[2], job[-1]
+        self.digests.context = context
+        if self._reuse(name, template, context, kwargs):
             return None
         return self._render(*job)
 
     @contextlib.contextmanager
     def batch(self):
-        """Pages written inside are rendered at its end, shared by two processes when there are
-        many (they are independent: each reads the same context and writes its own file). The
-        generator must not change its context inside: the pages see it as it is at the end."""
+        """Pages written inside are checked and rendered at its end, shared by two processes when
+        there are many (they are independent: each reads the same context and writes its own
+        file). The generator must not change its context inside: pages see it as it is at the end."""
         self._jobs = []
         try:
             yield
@@ -429,25 +432,31 @@ class CachingWriter(Writer):
         least = int(os.environ.get("PORTAL_PARALLEL_MIN_PAGES") or PARALLEL_MIN_PAGES)  # the tests lower it
         if len(jobs) < max(least, 2) or not can_fork():
             for job in jobs:
-                self._render(*job)
+                self._write(job)
             return
         mine, theirs = jobs[0::2], jobs[1::2]
 
-        def render_theirs():  # in the second process: its half, and what it recorded
-            self.new, self.rendered, before = {}, 0, set(self._written_files)
+        def write_theirs():  # in the second process: its half, and what it recorded
+            self.new, self.rendered, self.reused, self.reused_names = {}, 0, 0, set()
+            before = set(self._written_files)
             for job in theirs:
-                self._render(*job)
-            return self.new, self.rendered, set(self._written_files) - before
+                self._write(job)
+            wholes = {key: d for key, d in self.digests.attrs.items() if key[1] is None}  # items' digests
+            return self.new, self.rendered, self.reused, self.reused_names, set(self._written_files) - before, wholes
 
-        other = Background(render_theirs)
+        other = Background(write_theirs)
         try:
             for job in mine:
-                self._render(*job)
+                self._write(job)
         finally:
-            records, rendered, written = other.result()
+            records, rendered, reused, reused_names, written, wholes = other.result()
+        for key, d in wholes.items():
+            self.digests.attrs.setdefault(key, d)
         self.new.update(records)
         self.rendered += rendered
         self.rendered_elsewhere += rendered
+        self.reused += reused
+        self.reused_names |= reused_names
         self._written_files.update(written)
 
     def _open_w(self, filename, encoding, override=False):
@@ -574,13 +583,14 @@ class CachingWriter(Writer):
         _save(self.records_path, self.code, release, self.new, self._item_digests())
 
     def _item_digests(self) -> dict:
-        """The whole digest of every content item the pages read, for the next build's `_same_item`;
-        an item changed since its digest was taken in this build (a template or function altered
-        it while pages were written) is left out, and the next build digests its reads one by one."""
+        """The whole digest of every content item the pages read, for the next build's `_same_item`.
+        Each is taken once per build, when first needed: items do not change while pages are
+        written (generators compute in `generate_context`), and were one changed then by a page
+        rendered, the same would happen in a clean build, whose bytes are what a reused page has."""
         items = {}
         for ref in {ref for record in self.new.values() for ref, _a in record.attrs}:
             then = self.digests.item(ref)
-            if then is not None and then == self.digests.item(ref, fresh=True):
+            if then is not None:
                 items[ref] = then
         return items
 
