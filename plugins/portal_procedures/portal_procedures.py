@@ -490,8 +490,8 @@ class ProceduresGenerator(PortalGenerator):
                 return super().latest_post_date() if self.items else today  # a rebuild is the same
 
         feed = Feed(title=f"Thay đổi thủ tục – {self.settings.get('SITENAME', '')}", link=site + URLS["changes"],
-                         description="Các thay đổi quan trọng của thủ tục hành chính", language="vi",
-                         feed_url=site + URLS["changes_feed"])
+                    description="Các thay đổi quan trọng của thủ tục hành chính", language="vi",
+                    feed_url=site + URLS["changes_feed"])
         for c in changes:
             p = c["procedure"]
             when = dt.datetime.combine(c["date"], dt.time(0, 0), tzinfo=dt.timezone(dt.timedelta(hours=7)))

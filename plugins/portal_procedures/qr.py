@@ -1,8 +1,8 @@
 """QR codes for procedure pages: one SVG per absolute page URL, made with segno.
 
 Run as a script, it reads `[url, svg_path, cache_path]` JSON lines on stdin and writes each SVG
-(a hard link to the cache's copy, made there first when no earlier build made it): the build starts it in the
-background so the QR codes are made while the pages are rendered.
+(a hard link to the cache's copy, made there first when no earlier build made it): the build
+starts it in the background so the QR codes are made while the pages are rendered.
 """
 from __future__ import annotations
 

@@ -93,8 +93,8 @@ def name_file(name: str, raw: bytes) -> str:
 
 
 class SearchGenerator(PortalGenerator):
-    """Builds the indexes (in generate_context, so every page knows their version) and writes them,
-    the scripts and the /tim-kiem/ page."""
+    """Builds the indexes (started in generate_context, in a second process) and writes them, the
+    scripts and the /tim-kiem/ page."""
 
     def generate_context(self):
         """The pages' search script and styles (named by the code's bytes), and the index files
