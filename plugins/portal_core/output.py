@@ -29,18 +29,28 @@ def set_release(output: Path, previous: Path | None) -> None:
     _release = (Path(output), Path(previous)) if previous is not None else None
 
 
-def _previous_copy(path: Path, data: bytes) -> Path | None:
-    """The previous release's file at `path`'s place, when its bytes are `data`."""
+def _previous_path(path: Path) -> Path | None:
+    """Where the previous release has the file at `path`'s place (None without one)."""
     if _release is None:
         return None
     try:
-        old = _release[1] / Path(path).relative_to(_release[0])
+        return _release[1] / Path(path).relative_to(_release[0])
+    except ValueError:
+        return None
+
+
+def _previous_copy(path: Path, data: bytes) -> Path | None:
+    """The previous release's file at `path`'s place, when its bytes are `data`."""
+    old = _previous_path(path)
+    if old is None:
+        return None
+    try:
         st = os.lstat(old)
         if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
             return None
         with open(old, "rb") as f:
             return old if f.read() == data else None
-    except (ValueError, OSError):
+    except OSError:
         return None
 
 
@@ -109,15 +119,6 @@ def replace_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def compress(path: Path, previous: Path | None = None) -> None:
-    """Write path.gz and path.br next to a file (gzip level 9 without a timestamp, Brotli 11). When
-    the file is the previous release's file (a hard link, `previous` being that file), its copies
-    are taken from there."""
-    if previous is not None and _link_copies(path, previous):
-        return
-    _compress_file(path)
-
-
 def _link_copies(path: Path, previous: Path) -> bool:
     """Take the previous release's copies when `path` is that release's file."""
     if not _same_file(path, previous):
@@ -134,6 +135,7 @@ def _link_copies(path: Path, previous: Path) -> bool:
 
 
 def _compress_file(path: Path) -> None:
+    """Write path.gz and path.br next to a file (gzip level 9 without a timestamp, Brotli 11)."""
     import brotli
 
     data = path.read_bytes()
@@ -167,7 +169,8 @@ def precompress_later(path: Path) -> None:
     build, and all done by the end of the build (`precompress`)."""
     path = Path(path)
     _wanted.add(path)
-    if _release is not None and _same_file(path, _release[1] / _relative(path)):
+    old = _previous_path(path)
+    if old is not None and _same_file(path, old):
         return  # unchanged: the previous release's copies are linked at the end
     global _worker
     try:
@@ -181,13 +184,6 @@ def precompress_later(path: Path) -> None:
         _started[path] = _signature(path)
     except OSError:  # no worker: the end of the build compresses it
         pass
-
-
-def _relative(path: Path) -> Path:
-    try:
-        return path.relative_to(_release[0])
-    except ValueError:
-        return path
 
 
 def _finish_worker() -> set[Path]:

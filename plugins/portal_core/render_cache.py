@@ -346,8 +346,6 @@ def key_of(names: dict, attrs, calls: list, digests: Digests, *, recorded: bool 
     parts = [value(v) for v in names.values()]
     if recorded:  # keys are (the item read, attribute)
         read = [attr(ref_of(obj), attribute, v) for (obj, attribute), v in attrs.items()]
-    elif same is None:
-        read = [attr(ref, attribute) for ref, attribute in attrs]
     else:
         read = [kept[i * DIGEST:(i + 1) * DIGEST] if same(ref) else attr(ref, attribute)
                 for i, (ref, attribute) in enumerate(attrs)]
