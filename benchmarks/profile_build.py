@@ -41,10 +41,10 @@ def run(content: Path, output: Path, today: str, cache: Path | None = None,
         times.append((label, time.perf_counter() - t))
         return result
 
-    pelican = Pelican(settings)
+    pelican = timed("Pelican(settings): plugins, content store (read, validate, cross-check)", Pelican, settings)
     context = settings.copy()
     context.update(generated_content={}, static_links=set(), static_content={}, localsiteurl=settings["SITEURL"])
-    classes = timed("content store (get_generators: read, validate, cross-check)", pelican._get_generator_classes)
+    classes = timed("get_generators", pelican._get_generator_classes)
     generators = [timed(f"{cls.__name__}.__init__", cls, context, settings, pelican.path, pelican.theme, str(output))
                   for cls in classes]
     for g in generators:

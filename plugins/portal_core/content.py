@@ -387,7 +387,11 @@ class Store:
         return not problems
 
     def _schema_problems(self, validator, data, source: str, full: Path, first_line: int, index=None):
-        errors = sorted(validator.iter_errors(to_json(data)), key=lambda e: list(map(str, e.absolute_path)))
+        data = to_json(data)
+        fast = _fast_validator(validator.schema)
+        if fast is not None and fast(data):
+            return []  # the common case: a compiled check, many times quicker than jsonschema's
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
         problems = []
         for err in errors:
             fpath, msg = _message(err)
@@ -519,7 +523,7 @@ class Store:
                 cell = cell.strip()
                 if cell:
                     data[h] = convert[h](cell)
-            if fast is not None and _fast_ok(fast, data):
+            if fast is not None and fast(data):
                 errors = []  # the common case: a compiled check, ~50 times quicker than jsonschema's
             else:
                 errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
@@ -584,26 +588,67 @@ class Store:
                 self.by_slug[ct.name][f.stem] = item
 
 
-def _fast_validator(schema: dict):
-    """fastjsonschema's compiled check of a CSV row schema, for the rows that are right (a file of
-    100,000 rows); rows it refuses, and schemas it cannot compile, go to jsonschema, which gives the
-    messages. None when the schema has what the two might read differently (formats, bools as
-    numbers: jsonschema here refuses true where an integer is meant, as fastjsonschema does)."""
-    text = json.dumps(schema)
-    if '"format"' in text:
-        return None
-    try:
-        return fastjsonschema.compile({k: v for k, v in schema.items() if k != "$schema"})
-    except Exception:  # noqa: BLE001 - any schema it cannot compile: the slow path
-        return None
+# JSON Schema keywords newer than draft 7, which fastjsonschema does not know (it would ignore them)
+_NEWER_KEYWORDS = ("dependentRequired", "dependentSchemas", "prefixItems", "unevaluatedProperties",
+                   "unevaluatedItems", "minContains", "maxContains", "$anchor", "$dynamicRef", "$dynamicAnchor")
+_FAST: dict[int, tuple] = {}  # id(schema) -> (schema, check): schemas live as long as the build
 
 
-def _fast_ok(fast, data) -> bool:
-    try:
-        fast(data)
+class _FastCheck:
+    """fastjsonschema's compiled check of a schema, for the items that are right (nearly all):
+    `check(data)` is True when the data is valid, False when jsonschema must look (it gives the
+    messages). fastjsonschema counts 1.0 as an integer, which jsonschema here refuses: data holding
+    a float goes to jsonschema when the schema has integers. Formats are this module's checks."""
+
+    def __init__(self, compiled, integers: bool):
+        self.compiled, self.integers = compiled, integers
+
+    def __call__(self, data) -> bool:
+        if self.integers and _has_float(data):
+            return False
+        try:
+            self.compiled(data)
+            return True
+        except fastjsonschema.JsonSchemaException:
+            return False
+
+
+def _has_float(value) -> bool:
+    if isinstance(value, float):
         return True
-    except fastjsonschema.JsonSchemaException:
-        return False
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return False
+
+
+def _format(func, raises):
+    def check(value) -> bool:
+        try:
+            return bool(func(value))
+        except raises:
+            return False
+    return check
+
+
+def _fast_validator(schema: dict):
+    """The schema's `_FastCheck`, compiled once; None when fastjsonschema cannot be trusted to read
+    it as jsonschema does (keywords newer than draft 7, or it does not compile)."""
+    kept = _FAST.get(id(schema))
+    if kept is not None and kept[0] is schema:
+        return kept[1]
+    text = json.dumps(schema)
+    check = None
+    if not any(f'"{k}"' in text for k in _NEWER_KEYWORDS):
+        formats = {name: _format(func, raises) for name, (func, raises) in FORMAT_CHECKER.checkers.items()}
+        try:
+            compiled = fastjsonschema.compile({k: v for k, v in schema.items() if k != "$schema"}, formats=formats)
+            check = _FastCheck(compiled, '"integer"' in text)
+        except Exception:  # noqa: BLE001 - any schema it cannot compile: the slow path
+            check = None
+    _FAST[id(schema)] = (schema, check)
+    return check
 
 
 def major_changes(changes, today: dt.date) -> list[dict]:
