@@ -58,6 +58,7 @@ GOAL_LIVERELOAD_S = 2.0
 LIVERELOAD_EDITS = 5
 
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "plugins"))  # portal_core: what the build does, where a figure needs it
 import generate  # noqa: E402
 
 
@@ -526,7 +527,9 @@ def _file_sizes(path: Path) -> dict:
     else:
         try:
             import brotli
-            sizes["brotli"] = len(brotli.compress(data, quality=11))
+
+            from portal_core.output import BROTLI_QUALITY
+            sizes["brotli"] = len(brotli.compress(data, quality=BROTLI_QUALITY))
         except ImportError:
             pass
     return sizes

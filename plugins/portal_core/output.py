@@ -134,13 +134,18 @@ def _link_copies(path: Path, previous: Path) -> bool:
     return True
 
 
+# Brotli 10, not 11: on the search and listing files (2 MB at 2,000 procedures) 11 takes three times
+# as long (1.6 s against 0.5 s) for files 1.2% smaller.
+BROTLI_QUALITY = 10
+
+
 def _compress_file(path: Path) -> None:
-    """Write path.gz and path.br next to a file (gzip level 9 without a timestamp, Brotli 11)."""
+    """Write path.gz and path.br next to a file (gzip level 9 without a timestamp, Brotli 10)."""
     import brotli
 
     data = path.read_bytes()
     replace_bytes(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=9, mtime=0))
-    replace_bytes(path.with_name(path.name + ".br"), brotli.compress(data, quality=11))
+    replace_bytes(path.with_name(path.name + ".br"), brotli.compress(data, quality=BROTLI_QUALITY))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -150,7 +155,7 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-# Brotli at its best level takes seconds for the search files: a new file asked for is compressed at
+# Brotli takes a second or more for the search files: a new file asked for is compressed at
 # once by a worker process (this file run as a script), while the build renders pages.
 _worker = None
 _started: dict[Path, tuple] = {}  # file -> what it was (size, time, inode) when the worker took it

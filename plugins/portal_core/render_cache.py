@@ -32,6 +32,7 @@ import os
 import pickle
 import sys
 import types
+import zlib
 from pathlib import Path
 
 from jinja2.runtime import Context, Macro, Undefined
@@ -432,7 +433,11 @@ class CachingWriter(Writer):
             for job in jobs:
                 self._write(job)
             return
-        mine, theirs = jobs[0::2], jobs[1::2]
+        # Split by a hash of each page's name, not by turns: generators write pages in patterns (a
+        # procedure's page, then its light poster page), which turns would put all on one side.
+        mine, theirs = [], []
+        for job in jobs:
+            (theirs if zlib.crc32(job[0].encode("utf-8")) & 1 else mine).append(job)
 
         def write_theirs():  # in the second process: its half, and what it recorded
             self.new, self.rendered, self.reused, self.reused_names = {}, 0, 0, set()
