@@ -123,7 +123,7 @@ def test_every_kind_of_change_builds_the_same_bytes_as_a_clean_build(project):
 
 
 def test_pages_rendered_by_two_processes_are_the_pages_one_process_renders(project, tmp_path):
-    """The procedures' pages are shared by two processes when there are many: with the threshold
+    """The procedures' and news pages are shared by two processes when there are many: with the threshold
     lowered to one page, a clean build gives the bytes of a build by one process, and the next
     build takes every page from it (the second process's records came back)."""
     two, one, elsewhere = tmp_path / "two", tmp_path / "one", []

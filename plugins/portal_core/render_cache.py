@@ -417,15 +417,29 @@ class CachingWriter(Writer):
     def batch(self):
         """Pages written inside are checked and rendered at its end, shared by two processes when
         there are many (they are independent: each reads the same context and writes its own
-        file). The generator must not change its context inside: pages see it as it is at the end."""
-        self._jobs = []
+        file). The generator must not change its context inside: pages see it as it is at the end.
+        Inside another batch, the outer one renders them."""
+        opened = self.start_batch()
         try:
             yield
         except BaseException:
             self._jobs = None
             raise
+        if opened:
+            self.finish_batch()
+
+    def start_batch(self) -> bool:
+        """Start a batch (see `batch`) where a generator gives no place for a `with`: a signal before
+        its first page, `finish_batch` in one after its last. False if one is already open."""
+        if self._jobs is not None:
+            return False
+        self._jobs = []
+        return True
+
+    def finish_batch(self) -> None:
         jobs, self._jobs = self._jobs, None
-        self._render_all(jobs)
+        if jobs:
+            self._render_all(jobs)
 
     def _render_all(self, jobs: list) -> None:
         least = int(os.environ.get("PORTAL_PARALLEL_MIN_PAGES") or PARALLEL_MIN_PAGES)  # the tests lower it
@@ -703,6 +717,17 @@ def batch(writer):
     """`with batch(writer):` renders the pages written inside in parallel, at its end, when the
     writer is the caching one (else as they are written)."""
     return writer.batch() if isinstance(writer, CachingWriter) else contextlib.nullcontext()
+
+
+def start_batch() -> None:
+    """`CachingWriter.start_batch` on this build's writer, when it is the caching one."""
+    if _writer is not None:
+        _writer.start_batch()
+
+
+def finish_batch(writer) -> None:
+    if isinstance(writer, CachingWriter):
+        writer.finish_batch()
 
 
 def get_writer(pelican):

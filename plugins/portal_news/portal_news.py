@@ -29,7 +29,7 @@ from pelican import signals
 from pelican.settings import DEFAULT_CONFIG
 from pelican.urlwrappers import Category
 
-from portal_core import registry, text
+from portal_core import registry, render_cache, text
 from portal_core.content import current_store
 from portal_core.registry import ContentType, SearchEntry
 from portal_core.text import as_date
@@ -269,6 +269,16 @@ def add_globals(generator):
     generator.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, NEWS_STATE_LABELS=STATE_LABELS)
 
 
+def batch_articles(generator, content=None):
+    """Pelican's articles generator writes each news page (signalled just before): they are
+    rendered together after its last page, by both processors (portal_core.render_cache)."""
+    render_cache.start_batch()
+
+
+def render_articles(generator, writer=None):
+    render_cache.finish_batch(writer)
+
+
 def register():
     registry.register_type(NEWS)
     registry.register_nav("news", "Tin tức", "news", 40)
@@ -279,3 +289,5 @@ def register():
     signals.article_generator_finalized.connect(link_neighbours)
     signals.feed_generated.connect(absolute_feed_links)
     signals.generator_init.connect(add_globals)
+    signals.article_generator_write_article.connect(batch_articles)
+    signals.article_writer_finalized.connect(render_articles)
