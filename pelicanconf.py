@@ -91,12 +91,30 @@ if os.environ.get("PORTAL_STRICT_TEMPLATES") == "1":  # the tests: a misspelt va
     from jinja2 import StrictUndefined
 
     JINJA_ENVIRONMENT["undefined"] = StrictUndefined
-if os.environ.get("PORTAL_CACHE"):  # `invoke build`: compiled templates kept for the next build of the
-    import hashlib                  # same output folder, apart for each set of the options above
 
+
+def _compiled_templates() -> Path | None:
+    """Where Jinja keeps compiled templates: code, like Python's __pycache__, so beside the code and
+    shared by every build (a cold build of the content compiles none); apart for each set of the
+    options above. Jinja checks each template's source before using its compiled copy. A checkout
+    that cannot be written falls back to the output folder's cache, or to compiling every time."""
+    import hashlib
+
+    options = hashlib.sha256(repr(sorted(JINJA_ENVIRONMENT.items())).encode()).hexdigest()[:16]
+    places = [ROOT / ".cache" / "jinja"] + ([Path(os.environ["PORTAL_CACHE"]) / "jinja"]
+                                           if os.environ.get("PORTAL_CACHE") else [])
+    for place in places:
+        try:
+            (place / options).mkdir(parents=True, exist_ok=True)
+            if os.access(place / options, os.W_OK):
+                return place / options
+        except OSError:
+            continue
+    return None
+
+
+_compiled = _compiled_templates()
+if _compiled is not None:
     from jinja2 import FileSystemBytecodeCache
 
-    _options = hashlib.sha256(repr(sorted(JINJA_ENVIRONMENT.items())).encode()).hexdigest()[:16]
-    _compiled = Path(os.environ["PORTAL_CACHE"]) / "jinja" / _options
-    _compiled.mkdir(parents=True, exist_ok=True)
     JINJA_ENVIRONMENT["bytecode_cache"] = FileSystemBytecodeCache(str(_compiled))
