@@ -89,8 +89,11 @@ class FrontMatterReader(BaseReader):
         source = store.rel(path)
         item = next((i for ct in registry.content_types() if ct.folder
                      for i in [store.get(ct.name, path.stem)] if i is not None and i.source == source), None)
+        html = None
         if item is not None:
             data, body = item.data, item.body  # read and validated moments ago by the store
+            if registry.content_type(item.type).render_body:
+                html = item.body_html  # rendered by the store too: in parallel, cached for the next build
         else:
             data, body, _ = read_markdown_file(path)
         # As for the store's items, a field the type declares reads None when the file does not
@@ -108,7 +111,7 @@ class FrontMatterReader(BaseReader):
         if item is not None and item.type == "pages":
             metadata["major_changes"] = content.major_changes(data.get("changes"), store.today)
             metadata["last_updated"] = content.last_updated(metadata.get("updated"), metadata["major_changes"])
-        return store.markdown(body), metadata
+        return (store.markdown(body) if html is None else html), metadata
 
 
 def add_reader(readers):

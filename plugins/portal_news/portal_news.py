@@ -163,7 +163,7 @@ def cross_check(store):
 NEWS = ContentType(
     name="news", folder="news", schema_path=SCHEMA_PATH, label="Tin tức", urls=URLS,
     singular="news", new_template=HERE / "new.md",
-    reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, render_body=False, order=40,
+    reserved_slugs=RESERVED, prepare=prepare, cross_check=cross_check, order=40,
     is_public=is_public, search=search_entries, search_position=15,
 )
 
