@@ -3,9 +3,9 @@
     python benchmarks/profile_build.py [--content benchmarks/work/reference] [--cprofile FILE]
 
 Prints the wall time of loading the content store, of each generator's generate_context and
-generate_output, and of each `finalized` receiver, longest first, with when each began. With
---cprofile, also writes a cProfile file (open it with `python -m pstats FILE`); profiling slows
-Python code about 2x, unevenly.
+generate_output, and of each `finalized` receiver, longest first, with when each began and the CPU
+time this process spent in it. With --cprofile, also writes a cProfile file (open it with
+`python -m pstats FILE`); profiling slows Python code about 2x, unevenly.
 """
 from __future__ import annotations
 
@@ -34,13 +34,13 @@ def run(content: Path, output: Path, today: str, cache: Path | None = None,
     caches = {"CACHE_PATH": str(cache), "CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True} if cache else \
         {"CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False}
     settings = read_settings(str(ROOT / "pelicanconf.py"), override={"OUTPUT_PATH": str(output), **caches})
-    times: list[tuple[str, float, float]] = []
+    times: list[tuple[str, float, float, float]] = []  # label, seconds, began at, this process's CPU
     start = time.perf_counter()
 
     def timed(label, fn, *args):
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         result = fn(*args)
-        times.append((label, time.perf_counter() - t, t - start))
+        times.append((label, time.perf_counter() - t, t - start, time.process_time() - cpu))
         return result
 
     pelican = timed("Pelican(settings): plugins, content store (read, validate, cross-check)", Pelican, settings)
@@ -86,11 +86,11 @@ def main(argv=None) -> None:
     else:
         times = run(Path(a.content), output, a.today, *extra)
     total = time.perf_counter() - start
-    print("    time    from  phase")
-    for label, seconds, at in sorted(times, key=lambda x: -x[1]):
+    print("    time    from    CPU  phase (CPU: this process's, not the processes it starts)")
+    for label, seconds, at, cpu in sorted(times, key=lambda x: -x[1]):
         if seconds >= 0.05:
-            print(f"{seconds:6.2f} s {at:6.2f} s  {label}")
-    print(f"{total:6.2f} s            total (output in {output})")
+            print(f"{seconds:6.2f} s {at:6.2f} s {cpu:6.2f} s  {label}")
+    print(f"{total:6.2f} s                   total (output in {output})")
 
 
 if __name__ == "__main__":

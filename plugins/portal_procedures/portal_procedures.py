@@ -14,6 +14,7 @@ from pelican import signals
 
 import portal_offices
 from portal_core import content, output, registry, render_cache, text
+from portal_core.background import Background
 from portal_core.portal_core import PortalGenerator
 from portal_core.registry import ContentType, SearchEntry
 from portal_core.text import as_date
@@ -469,8 +470,6 @@ class ProceduresGenerator(PortalGenerator):
         out = Path(self.output_path)
         cache = Path(self.settings.get("CACHE_PATH", out.parent / ".cache")) / "qr"
         svgs = [out / URLS["qr"].format(slug=p.slug).lstrip("/") for p in procs]
-        for svg in svgs:  # the QR worker writes into these folders; it never creates folders itself
-            svg.parent.mkdir(parents=True, exist_ok=True)
         start_qr_worker([(p.abs_url, svg) for p, svg in zip(procs, svgs)], cache)
 
     def write_changes(self, writer, out: Path):
@@ -503,12 +502,13 @@ class ProceduresGenerator(PortalGenerator):
     def generate_output(self, writer):
         out = Path(self.output_path)
         procs = self.context["procedures"]
+        api = Background(lambda: self.write_api(out))  # 2,000 files, written while the pages render
         with render_cache.batch(writer):  # most of the site's pages: rendered by both processors
             for p in procs:
                 self.write_page(writer, "procedure", p.url, procedure=p)
                 self.write_page(writer, "procedure_qr", p.poster_url, procedure=p)
             self.write_listings(writer)
-        self.write_api(out)
+        api.result()
         output.write_json(out / registry.url("offices.finder_procedures").lstrip("/"), finder_procedures(self.store))
         self.copy_forms()
         self.copy_static(out)

@@ -55,10 +55,12 @@ def cache_name(url: str) -> str:
 
 
 def write_qr(url: str, dest, cache_dir=None) -> None:
-    """Write the QR SVG for `url` to `dest` (its folder must exist) as a hard link to
-    `cache_dir/<hash>.svg`, made first when no earlier build made it: every release then holds the
-    same file, which publishing recognises as unchanged."""
+    """Write the QR SVG for `url` to `dest` as a hard link to `cache_dir/<hash>.svg`, made first when
+    no earlier build made it: every release then holds the same file, which publishing recognises as
+    unchanged. The page's folder is made here when the build has not made it yet (the build's
+    writer may be making it at the same moment: both accept it existing)."""
     dest = Path(dest)
+    os.makedirs(dest.parent, exist_ok=True)
     cached = Path(cache_dir) / cache_name(url) if cache_dir else None
     if cached is None:
         dest.write_bytes(qr_svg(url))
