@@ -139,13 +139,39 @@ def _link_copies(path: Path, previous: Path) -> bool:
 BROTLI_QUALITY = 10
 
 
-def _compress_file(path: Path) -> None:
-    """Write path.gz and path.br next to a file (gzip level 9 without a timestamp, Brotli 10)."""
+def compressed(data: bytes) -> tuple[bytes, bytes]:
+    """(gzip, Brotli) copies of data: gzip level 9 without a timestamp, Brotli 10."""
     import brotli
 
-    data = path.read_bytes()
-    replace_bytes(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=9, mtime=0))
-    replace_bytes(path.with_name(path.name + ".br"), brotli.compress(data, quality=BROTLI_QUALITY))
+    return gzip.compress(data, compresslevel=9, mtime=0), brotli.compress(data, quality=BROTLI_QUALITY)
+
+
+def _compress_file(path: Path) -> None:
+    """Write path.gz and path.br next to a file."""
+    gz, br = compressed(path.read_bytes())
+    replace_bytes(path.with_name(path.name + ".gz"), gz)
+    replace_bytes(path.with_name(path.name + ".br"), br)
+
+
+def needs_compressing(path: Path, data: bytes) -> bool:
+    """False when the previous release holds these bytes at path (its copies will be linked)."""
+    return _previous_copy(path, data) is None
+
+
+_given: dict[Path, tuple] = {}  # file -> what it was when its copies were written by put_compressed
+
+
+def put_compressed(path: Path, data: bytes, copies: tuple[bytes, bytes] | None) -> None:
+    """Write a file and ask for its .gz and .br copies, given already made (by `compressed`, in a
+    process with time to spare: the search index's) or None to have them made as any other's."""
+    write_bytes(path, data)
+    if copies is None:
+        precompress_later(path)
+        return
+    for suffix, copy in zip((".gz", ".br"), copies):
+        put_bytes(path.with_name(path.name + suffix), copy)
+    _wanted.add(path)
+    _given[path] = _signature(path)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -213,6 +239,8 @@ def precompress(output: Path, everything: bool, previous: Path | None = None) ->
     """Make the copies asked for (and, when `everything`, of every text file worth it), each once;
     a file unchanged since the `previous` release takes that release's copies."""
     done = _finish_worker()
+    done |= {p for p, sig in _given.items() if sig is not None and sig == _signature(p)}
+    _given.clear()
     files = set(_wanted)
     _wanted.clear()
     if everything:

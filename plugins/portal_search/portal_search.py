@@ -117,8 +117,8 @@ class SearchGenerator(PortalGenerator):
         }
         self.index = Background(self.build_index, parallel=not self.live)
 
-    def build_index(self) -> tuple[dict, dict]:
-        """({site URL: bytes} of every index file, the manifest)."""
+    def build_index(self) -> tuple[dict, dict, dict]:
+        """({site URL: bytes} of every index file, the manifest, the new files' compressed copies)."""
         memo, used = self._load_terms(), {}
         first, more = search_index.build_procedures(self.store, self.config, memo, used)
         other = search_index.build_other(self.store, self.config, memo, used)
@@ -137,7 +137,16 @@ class SearchGenerator(PortalGenerator):
         listing = output.json_text(sorted(files)).encode("utf-8")
         manifest["all"] = name_file("files.json", listing)
         files[manifest["all"]] = listing
-        return files, manifest
+        return files, manifest, self._compressed(files)
+
+    def _compressed(self, files: dict) -> dict:
+        """{site URL: (gzip, Brotli)} of the index files that are new in this build: made here, in
+        the second process, rather than at the end of the build (Brotli takes a second for them)."""
+        if not self.config["precompress"] or self.live:
+            return {}
+        out = Path(self.output_path)
+        return {url: output.compressed(data) for url, data in files.items()
+                if output.needs_compressing(out / url.lstrip("/"), data)}
 
     # The term counts of each procedure's fields, kept for the next build: counting is most of the
     # index's time, and an edit changes a few procedures. Keyed by the text rules' code.
@@ -166,18 +175,19 @@ class SearchGenerator(PortalGenerator):
             store_cache.write_pickle(path, (self._terms_code(), used))
 
     def generate_output(self, writer):
-        self.files, self.manifest = self.index.result()
+        self.files, self.manifest, copies = self.index.result()
         self.context["SEARCH_FILES"] = self.manifest
         out = Path(self.output_path)
-        written = []
         for url, data in self.files.items():
             path = out / url.lstrip("/")
-            output.write_bytes(path, data)
-            written.append(path)
+            if self.config["precompress"]:
+                output.put_compressed(path, data, copies.get(url))
+            else:
+                output.write_bytes(path, data)
         manifest = out / URLS["manifest"].lstrip("/")
         output.write_json(manifest, self.manifest)
         if self.config["precompress"]:
-            for path in written + [manifest] + [out / self.manifest[key].lstrip("/") for key in MANIFEST_KEYS]:
+            for path in [manifest] + [out / self.manifest[key].lstrip("/") for key in MANIFEST_KEYS]:
                 output.precompress_later(path)
         # the A–Z list for browsers without JavaScript: one page per letter, so that no page grows
         # with the catalogue; /tim-kiem/ lists the letters
