@@ -75,9 +75,11 @@ def write_serving_files(output: Path, settings) -> None:
 def finalize(pelican) -> None:
     settings = pelican.settings
     output = Path(pelican.output_path)
+    writer = render_cache.current_writer()
+    if writer:
+        writer.join()  # the pages the batches' second processes rendered are all written
     write_sitemap(output, settings["SITE_URL"])
     write_serving_files(output, settings)
-    writer = render_cache.current_writer()
     if settings.get("PORTAL_MINIFY"):
         minify(output, skip=writer.reused_names if writer else frozenset())
     previous = render_cache.previous_release()

@@ -47,6 +47,7 @@ from .content import Store as _Store
 VERSION = 2
 DIGEST = 12  # bytes of a value's digest
 PARALLEL_MIN_PAGES = 200  # fewer pages are rendered by one process
+SECOND_SHARE = 58  # percent of a batch's pages the second process renders (see _render_all)
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("plugins", "theme")
 CODE_FILES = ("pelicanconf.py", "publishconf.py")
@@ -387,6 +388,7 @@ class CachingWriter(Writer):
         self.interned: dict = {}
         self.folders: set = set()
         self._jobs: list | None = None  # pages to write at the end of a batch
+        self._pending: list = []  # the batches' second processes, collected by `join`
         global _writer
         _writer = self
 
@@ -417,8 +419,9 @@ class CachingWriter(Writer):
     def batch(self):
         """Pages written inside are checked and rendered at its end, shared by two processes when
         there are many (they are independent: each reads the same context and writes its own
-        file). The generator must not change its context inside: pages see it as it is at the end.
-        Inside another batch, the outer one renders them."""
+        file); the second process's share is collected by `join`. The generator must not change
+        its context inside: pages see it as it is at the end. Inside another batch, the outer one
+        renders them."""
         opened = self.start_batch()
         try:
             yield
@@ -449,11 +452,13 @@ class CachingWriter(Writer):
             return
         # Split by a hash of each page's name, not by turns: generators write pages in patterns (a
         # procedure's page, then its light poster page), which turns would put all on one side.
+        # The second process takes more than half: this one has the rest of the build to do
+        # while it finishes (its share is collected by `join`, before `finalized` reads the pages).
         mine, theirs = [], []
         for job in jobs:
-            (theirs if zlib.crc32(job[0].encode("utf-8")) & 1 else mine).append(job)
+            (theirs if zlib.crc32(job[0].encode("utf-8")) % 100 < SECOND_SHARE else mine).append(job)
 
-        def write_theirs():  # in the second process: its half, and what it recorded
+        def write_theirs():  # in the second process: its share, and what it recorded
             self.new, self.rendered, self.reused, self.reused_names = {}, 0, 0, set()
             before = set(self._written_files)
             for job in theirs:
@@ -465,16 +470,30 @@ class CachingWriter(Writer):
         try:
             for job in mine:
                 self._write(job)
-        finally:
-            records, rendered, reused, reused_names, written, wholes = other.result()
-        for key, d in wholes.items():
-            self.digests.attrs.setdefault(key, d)
-        self.new.update(records)
-        self.rendered += rendered
-        self.rendered_elsewhere += rendered
-        self.reused += reused
-        self.reused_names |= reused_names
-        self._written_files.update(written)
+        except BaseException:
+            try:
+                other.result()  # no second process left behind
+            except RuntimeError:
+                pass  # this process's error is the one to report
+            raise
+        self._pending.append(other)
+
+    def join(self) -> None:
+        """Collect what the second processes of the batches rendered and recorded (`finalize` does,
+        before it reads the pages). A page both wrote is Pelican's error for a page written twice."""
+        while self._pending:
+            records, rendered, reused, reused_names, written, wholes = self._pending.pop(0).result()
+            twice = sorted(written & self._written_files)
+            if twice:
+                raise RuntimeError(f"File {twice[0]} is to be overwritten")
+            for key, d in wholes.items():
+                self.digests.attrs.setdefault(key, d)
+            self.new.update(records)
+            self.rendered += rendered
+            self.rendered_elsewhere += rendered
+            self.reused += reused
+            self.reused_names |= reused_names
+            self._written_files.update(written)
 
     def _open_w(self, filename, encoding, override=False):
         # never write into a page taken from the previous release: it is that release's file too
@@ -594,6 +613,7 @@ class CachingWriter(Writer):
         return same
 
     def save(self, release: Path) -> None:
+        self.join()
         if os.environ.get("PORTAL_RENDER_DEBUG"):
             print("DEBUG items the same:", sum(self.same.values()), "changed:", len(self.same) - sum(self.same.values()),
                   file=sys.stderr)
