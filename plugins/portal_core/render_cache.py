@@ -366,6 +366,11 @@ class Record:
     read: bytes  # the digests of `attrs`, DIGEST bytes each
 
 
+class _Plain(tuple):
+    """A write_file call Pelican's writer does as it always does (paginated pages, relative URLs):
+    shared by a batch's processes like any page, never taken from the previous release."""
+
+
 class CachingWriter(Writer):
     """Pelican's writer, taking a page from the previous release when its reads did not change."""
 
@@ -395,8 +400,11 @@ class CachingWriter(Writer):
     def write_file(self, name, template, context, relative_urls=False, paginated=None, template_name=None,
                    override_output=False, url=None, **kwargs):
         if not name or relative_urls or paginated or (paginated is None and kwargs.keys() & {"articles", "dates"}):
-            return super().write_file(name, template, context, relative_urls, paginated, template_name,
-                                      override_output, url, **kwargs)
+            call = _Plain((name, template, context, relative_urls, paginated, template_name, override_output, url, kwargs))
+            if name and self._jobs is not None:  # in a batch's processes too, but never reused
+                self._jobs.append(call)
+                return None
+            return self._write(call)
         env = template.environment
         if not getattr(env, "_portal_tracked", False):
             instrument(env)
@@ -409,6 +417,8 @@ class CachingWriter(Writer):
 
     def _write(self, job):
         """Take the page from the previous release, or render it."""
+        if type(job) is _Plain:
+            return super().write_file(*job[:-1], **job[-1])
         name, template, context, kwargs = job[0], job[1], job[2], job[-1]
         self.digests.context = context
         if self._reuse(name, template, context, kwargs):
