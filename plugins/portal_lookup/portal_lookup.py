@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from pelican import signals
 
-from portal_core import registry, serving
+from portal_core import output, registry, serving
 from portal_core.portal_core import PortalGenerator
 
 HERE = Path(__file__).parent
@@ -69,12 +69,9 @@ class LookupGenerator(PortalGenerator):
                 raise ValueError(f"content/site.yaml: trường 'dossier_code_pattern': biểu thức không hợp lệ ({exc})")
         if info is None:
             return
-        import segno
+        from portal_core.qr_code import qr_svg
 
-        out = Path(self.output_path) / URLS["qr"].lstrip("/")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        segno.make(info["base"], error="m").save(str(out), kind="svg", scale=6, border=2,
-                                                 title="Mã QR địa chỉ tra cứu hồ sơ")
+        output.write_bytes(Path(self.output_path) / URLS["qr"].lstrip("/"), qr_svg(info["base"]))
         self.write_page(writer, "lookup", URLS["index"], lookup=info)
         self.copy_files(HERE / "static", "static/portal_lookup", names={"lookup.js"})
 

@@ -1,8 +1,4 @@
-"""QR codes for procedure pages: one SVG per absolute page URL, encoded by zxing-cpp.
-
-zxing-cpp (C++, already what the tests decode the printed codes with) encodes a code in tens of
-microseconds, where a pure-Python encoder took 2.4 ms: 5 seconds of a cold build at 2,000
-procedures. This module draws its modules as one SVG path.
+"""QR codes for procedure pages: one SVG per absolute page URL (portal_core.qr_code).
 
 Run as a script, it reads `[url, svg_path, cache_path]` JSON lines on stdin and writes each SVG
 (a hard link to the cache's copy, made there first when no earlier build made it): the build
@@ -13,40 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 from importlib.metadata import version
 from pathlib import Path
 
-import zxingcpp
+if __package__ in (None, ""):  # run as a script by the build: portal_core is in the plugins folder
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-# Error correction M survives a scuffed or partly covered poster.
-ERROR = "M"
-BORDER = 4  # the quiet zone the QR standard asks for, in modules
-DRAWING = 1  # this module's way of drawing: a new value makes every cached SVG again
+from portal_core.qr_code import BORDER, DRAWING, ERROR, qr_svg  # noqa: E402
+
 ENCODER = version("zxing-cpp")
-_DARK = re.compile(rb"\x00+")  # a run of dark modules in a row of the encoder's image (0 dark, 255 light)
-
-
-def qr_svg(url: str) -> bytes:
-    """The SVG of a QR code encoding `url`: black modules on white with the quiet zone, a viewBox
-    and no size (the page sets its size)."""
-    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level=ERROR)
-    image = code.to_image(scale=1, add_quiet_zones=False)
-    rows, cols = image.shape
-    pixels = bytes(memoryview(image))
-    size = cols + 2 * BORDER
-    moves, pen = [], None
-    for y in range(rows):
-        for run in _DARK.finditer(pixels, y * cols, (y + 1) * cols):
-            x, n = run.start() - y * cols + BORDER, run.end() - run.start()
-            # a horizontal stroke through the middle of the row's modules, moving relative to the last
-            moves.append(f"M{x} {y + BORDER}.5h{n}" if pen is None else f"m{x - pen[0]} {y + BORDER - pen[1]}h{n}")
-            pen = (x + n, y + BORDER)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" class="qr">'
-            f'<path fill="#fff" d="M0 0h{size}v{size}h-{size}z"/>'
-            f'<path stroke="#000" d="{"".join(moves)}"/></svg>\n').encode("ascii")
 
 
 def cache_name(url: str) -> str:
