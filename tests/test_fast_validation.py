@@ -77,7 +77,7 @@ def test_the_fast_check_never_passes_what_jsonschema_refuses(content_types):
     assert fast_used >= 50 and compared >= 10_000, (fast_used, compared)
 
 
-def test_procedures_news_and_pages_take_the_fast_check(content_types):
+def test_procedures_and_news_take_the_fast_check(content_types):
     """The types with many items must not fall back to jsonschema for every item."""
     from portal_core.content import _fast_validator
 

@@ -158,9 +158,6 @@ def needs_compressing(path: Path, data: bytes) -> bool:
     return _previous_copy(path, data) is None
 
 
-_given: dict[Path, tuple] = {}  # file -> what it was when its copies were written by put_compressed
-
-
 def put_compressed(path: Path, data: bytes, copies: tuple[bytes, bytes] | None) -> None:
     """Write a file and ask for its .gz and .br copies, given already made (by `compressed`, in a
     process with time to spare: the search index's) or None to have them made as any other's."""
@@ -171,7 +168,7 @@ def put_compressed(path: Path, data: bytes, copies: tuple[bytes, bytes] | None) 
     for suffix, copy in zip((".gz", ".br"), copies):
         put_bytes(path.with_name(path.name + suffix), copy)
     _wanted.add(path)
-    _given[path] = _signature(path)
+    _started[path] = _signature(path)  # done, as the worker's are once it ends
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -184,7 +181,8 @@ def _same_file(a: Path, b: Path) -> bool:
 # Brotli takes a second or more for the search files: a new file asked for is compressed at
 # once by a worker process (this file run as a script), while the build renders pages.
 _worker = None
-_started: dict[Path, tuple] = {}  # file -> what it was (size, time, inode) when the worker took it
+# file -> what it was (size, time, inode) when the worker took it, or put_compressed wrote its copies
+_started: dict[Path, tuple] = {}
 
 
 def _signature(path: Path) -> tuple | None:
@@ -218,20 +216,20 @@ def precompress_later(path: Path) -> None:
 
 
 def _finish_worker() -> set[Path]:
-    """Wait for the worker; the files it compressed and that did not change since."""
+    """Wait for the worker; the files whose copies it (or put_compressed) made and that did not
+    change since."""
     global _worker
     worker, _worker = _worker, None
     started = dict(_started)
     _started.clear()
-    if worker is None:
-        return set()
-    try:
-        worker.stdin.close()
-    except OSError:
-        pass
-    err = worker.stderr.read()
-    if worker.wait() != 0:
-        raise RuntimeError("portal_core: không nén được tệp:\n" + err.decode("utf-8", "replace"))
+    if worker is not None:
+        try:
+            worker.stdin.close()
+        except OSError:
+            pass
+        err = worker.stderr.read()
+        if worker.wait() != 0:
+            raise RuntimeError("portal_core: không nén được tệp:\n" + err.decode("utf-8", "replace"))
     return {p for p, sig in started.items() if sig is not None and sig == _signature(p)}
 
 
@@ -239,8 +237,6 @@ def precompress(output: Path, everything: bool, previous: Path | None = None) ->
     """Make the copies asked for (and, when `everything`, of every text file worth it), each once;
     a file unchanged since the `previous` release takes that release's copies."""
     done = _finish_worker()
-    done |= {p for p, sig in _given.items() if sig is not None and sig == _signature(p)}
-    _given.clear()
     files = set(_wanted)
     _wanted.clear()
     if everything:

@@ -623,7 +623,7 @@ class CachingWriter(Writer):
         return same
 
     def save(self, release: Path) -> None:
-        self.join()
+        """Keep the records for the next build (after `join`)."""
         if os.environ.get("PORTAL_RENDER_DEBUG"):
             print("DEBUG items the same:", sum(self.same.values()), "changed:", len(self.same) - sum(self.same.values()),
                   file=sys.stderr)
