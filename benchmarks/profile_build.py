@@ -3,14 +3,15 @@
     python benchmarks/profile_build.py [--content benchmarks/work/reference] [--cprofile FILE]
 
 Prints the wall time of loading the content store, of each generator's generate_context and
-generate_output, and of each `finalized` receiver, longest first, with when each began and the CPU
-time this process spent in it. With --cprofile, also writes a cProfile file (open it with
+generate_output, and of each `finalized` receiver, longest first, with when each began, the CPU
+time this process spent in it and this process's memory after it (resident, and the peak so far). With --cprofile, also writes a cProfile file (open it with
 `python -m pstats FILE`); profiling slows Python code about 2x, unevenly.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -19,6 +20,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "plugins"))
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MB (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def run(content: Path, output: Path, today: str, cache: Path | None = None,
@@ -34,13 +41,15 @@ def run(content: Path, output: Path, today: str, cache: Path | None = None,
     caches = {"CACHE_PATH": str(cache), "CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True} if cache else \
         {"CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False}
     settings = read_settings(str(ROOT / "pelicanconf.py"), override={"OUTPUT_PATH": str(output), **caches})
-    times: list[tuple[str, float, float, float]] = []  # label, seconds, began at, this process's CPU
+    # label, seconds, began at, CPU, memory after, peak memory so far
+    times: list[tuple[str, float, float, float, float, float]] = []
     start = time.perf_counter()
 
     def timed(label, fn, *args):
         t, cpu = time.perf_counter(), time.process_time()
         result = fn(*args)
-        times.append((label, time.perf_counter() - t, t - start, time.process_time() - cpu))
+        times.append((label, time.perf_counter() - t, t - start, time.process_time() - cpu, rss_mb(),
+                      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
         return result
 
     pelican = timed("Pelican(settings): plugins, content store (read, validate, cross-check)", Pelican, settings)
@@ -86,11 +95,14 @@ def main(argv=None) -> None:
     else:
         times = run(Path(a.content), output, a.today, *extra)
     total = time.perf_counter() - start
-    print("    time    from    CPU  phase (CPU: this process's, not the processes it starts)")
-    for label, seconds, at, cpu in sorted(times, key=lambda x: -x[1]):
+    print("    time    from    CPU    RSS after   peak  phase (CPU and memory: this process's, not its children's)")
+    for label, seconds, at, cpu, rss, peak in sorted(times, key=lambda x: -x[1]):
         if seconds >= 0.05:
-            print(f"{seconds:6.2f} s {at:6.2f} s {cpu:6.2f} s  {label}")
+            print(f"{seconds:6.2f} s {at:6.2f} s {cpu:6.2f} s {rss:6.0f} MB {peak:4.0f} MB  {label}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"{total:6.2f} s                   total (output in {output})")
+    print(f"peak memory: this process {peak:.0f} MB, the largest process it started and waited for {children:.0f} MB")
 
 
 if __name__ == "__main__":
