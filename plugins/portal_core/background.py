@@ -52,12 +52,13 @@ class Background:
             return self._value
         pid, self._pid = self._pid, None
         with os.fdopen(self._read, "rb") as got:
-            payload = got.read()
+            try:  # straight from the pipe: the answer's bytes are never held whole
+                kind, value = pickle.load(got)
+            except Exception:  # noqa: BLE001
+                kind, value = "error", "the second process ended without an answer"
+            while got.read(1 << 16):  # whatever is left, so that the child is never stuck writing
+                pass
         os.waitpid(pid, 0)
-        try:
-            kind, value = pickle.loads(payload)
-        except Exception:  # noqa: BLE001
-            kind, value = "error", "the second process ended without an answer"
         if kind != "ok":
             raise RuntimeError("portal_core: work in the second process failed:\n" + value)
         self._value = value
