@@ -155,3 +155,31 @@ def _edit_csv(path: Path) -> None:
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[1] = re.sub(r",(\d+),", lambda m: f",{int(m.group(1)) + 1},", lines[1], count=1)
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_saved_records_come_back_as_they_were(tmp_path):
+    """The records file is written in parts, each with a memo of its own: read back, every record
+    of every part is the one saved, its (item, attribute) pairs the same pairs, and a file of
+    another release or of other code gives nothing."""
+    from array import array
+
+    from portal_core import render_cache as rc
+
+    pairs = [(("procedures", f"thu-tuc-{i}"), attribute) for i in range(300) for attribute in ("title", "url", None)]
+    records = {}
+    for n in range(rc.SAVE_CHUNK * 2 + 7):  # three parts, the last one short
+        records[f"trang-{n}/index.html"] = rc.Record(
+            ("procedure", "SITENAME", f"ten-{n % 5}"), array("I", [n % len(pairs), (n * 7) % len(pairs)]),
+            (("asset", (("value", "/theme/site.css"),), ()), f"k{n}".encode()),
+            n.to_bytes(16, "big"), bytes([n % 256]) * (2 * rc.DIGEST))
+    items = {("procedures", "thu-tuc-1"): b"digest"}
+    path, release = tmp_path / "portal-pages.pickle", tmp_path / "20260101T000000-1-0"
+    rc._save(path, "code", release, records, items, pairs)
+
+    got, got_items, got_pairs = rc._load(path, "code", release)
+    assert got == records and got_items == items and got_pairs == pairs
+    assert [got_pairs[i] for i in got["trang-8/index.html"].attrs] == [pairs[8], pairs[56]]
+    assert rc._load(path, "other code", release) == ({}, {}, [])
+    assert rc._load(path, "code", tmp_path / "20260101T000000-2-0") == ({}, {}, [])
+    path.write_bytes(path.read_bytes()[:-40])  # cut short: nothing, not a part of it
+    assert rc._load(path, "code", release) == ({}, {}, [])

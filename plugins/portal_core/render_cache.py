@@ -9,14 +9,16 @@ environment and the context, which this module instruments):
 - every attribute or key read of a content item (`p.title`, `o.where`), with a digest of the value;
 - every call of a Python function the plugins give templates (`journeys_of(p)`), with its
   arguments and a digest of what it returned: such functions read the store themselves;
-- items handed to a plugin's own filter count as read whole.
+- items handed to a plugin's own filter count as read whole, and so does an item a page reads many
+  attributes of (WHOLE_AFTER: a procedure's own page), which keeps the records small.
 
 A later build takes the previous file when the code and templates are the same and every recorded
 read gives the same digest now (calls are made again). Anything the recorder cannot name or digest
 (Pelican's own article objects, the store itself, an unknown object or function) makes the page
 one that is always rendered: when in doubt, render.
 
-The records of a build are kept under CACHE_PATH for the release they describe; a build whose
+The records of a build are kept under CACHE_PATH for the release they describe (each names the
+(item, attribute) pairs it read by their places in one list of the build's pairs); a build whose
 previous release is not that one renders everything. `finalize` then links every other file
 whose bytes did not change to the previous release's copy, so that modification times stay and
 `rsync` or an object-store upload send only what changed.
@@ -33,6 +35,7 @@ import pickle
 import sys
 import types
 import zlib
+from array import array
 from pathlib import Path
 
 from jinja2.runtime import Context, Macro, Undefined
@@ -44,9 +47,15 @@ from .background import Background, can_fork
 from .content import Item
 from .content import Store as _Store
 
-VERSION = 2
+VERSION = 3
 DIGEST = 12  # bytes of a value's digest
 PARALLEL_MIN_PAGES = 200  # fewer pages are rendered by one process
+# A page that reads this many attributes of one content item (its own procedure or office) records
+# the item as read whole: one digest, which changes with any of them, instead of one per attribute
+# (at 2,000 procedures, 70,000 fewer (item, attribute) pairs held, digested and saved). A listing
+# reads a few attributes of each item and keeps them apart: editing a body does not change it.
+WHOLE_AFTER = 10
+SAVE_CHUNK = 500  # records per part of the saved file (see _save)
 SECOND_SHARE = 58  # percent of a batch's pages the second process renders (see _render_all)
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("plugins", "theme")
@@ -356,14 +365,35 @@ def key_of(names: dict, attrs, calls: list, digests: Digests, *, recorded: bool 
     return hashlib.blake2b(b"".join(parts), digest_size=16).digest(), joined
 
 
+def _whole_items(attrs: dict) -> dict:
+    """A page's attribute reads, with each content item it read WHOLE_AFTER or more attributes of
+    read whole instead, where its first read was. An item's whole digest covers every attribute it
+    has (its fields and what `prepare` set: Item has no other attributes), so a page recorded so is
+    rendered again at least whenever it would have been."""
+    counts: dict = {}
+    for obj, _attribute in attrs:
+        if type(obj) is Item:
+            counts[obj] = counts.get(obj, 0) + 1
+    if not counts or max(counts.values()) < WHOLE_AFTER:
+        return attrs
+    out: dict = {}
+    for (obj, attribute), value in attrs.items():
+        if type(obj) is Item and counts[obj] >= WHOLE_AFTER:
+            out.setdefault((obj, None), obj)
+        else:
+            out[(obj, attribute)] = value
+    return out
+
+
 # --- the writer -------------------------------------------------------------------------------
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class Record:
     names: tuple
-    attrs: tuple
+    attrs: array  # the (item reference, attribute) pairs read: their places in the writer's `pairs`
     calls: tuple
     key: bytes
     read: bytes  # the digests of `attrs`, DIGEST bytes each
+    parts: dict | None = None  # with PORTAL_RENDER_DEBUG: the digest of each read, to say what changed
 
 
 class _Plain(tuple):
@@ -383,14 +413,15 @@ class CachingWriter(Writer):
         self.code = code_digest(settings or {})
         self.previous = Path(os.environ["PORTAL_PREVIOUS"]) if os.environ.get("PORTAL_PREVIOUS") else None
         self.records_path = _records_path(settings or {}, output_path)
-        self.old, self.old_items = _load(self.records_path, self.code, self.previous)
+        # every (item reference, attribute) pair a page read, once; records name them by place
+        self.old, self.old_items, self.pairs = _load(self.records_path, self.code, self.previous)
+        self.places: dict = {pair: i for i, pair in enumerate(self.pairs)}
         self.same: dict = {}
         self.new: dict[str, Record] = {}
         self.reused = 0
         self.reused_names: set[str] = set()
         self.rendered = 0
         self.rendered_elsewhere = 0  # by the second process of a batch
-        self.interned: dict = {}
         self.folders: set = set()
         self._jobs: list | None = None  # pages to write at the end of a batch
         self._pending: list = []  # the batches' second processes, collected by `join`
@@ -468,13 +499,16 @@ class CachingWriter(Writer):
         for job in jobs:
             (theirs if zlib.crc32(job[0].encode("utf-8")) % 100 < SECOND_SHARE else mine).append(job)
 
+        known = len(self.pairs)  # the pairs both processes have; the second one's new pairs go back
+
         def write_theirs():  # in the second process: its share, and what it recorded
             self.new, self.rendered, self.reused, self.reused_names = {}, 0, 0, set()
             before = set(self._written_files)
             for job in theirs:
                 self._write(job)
             wholes = {key: d for key, d in self.digests.attrs.items() if key[1] is None}  # items' digests
-            return self.new, self.rendered, self.reused, self.reused_names, set(self._written_files) - before, wholes
+            return (self.new, self.rendered, self.reused, self.reused_names, set(self._written_files) - before,
+                    wholes, known, self.pairs[known:])
 
         other = Background(write_theirs)
         try:
@@ -492,12 +526,17 @@ class CachingWriter(Writer):
         """Collect what the second processes of the batches rendered and recorded (`finalize` does,
         before it reads the pages). A page both wrote is Pelican's error for a page written twice."""
         while self._pending:
-            records, rendered, reused, reused_names, written, wholes = self._pending.pop(0).result()
+            records, rendered, reused, reused_names, written, wholes, known, pairs = self._pending.pop(0).result()
             twice = sorted(written & self._written_files)
             if twice:
                 raise RuntimeError(f"File {twice[0]} is to be overwritten")
             for key, d in wholes.items():
                 self.digests.attrs.setdefault(key, d)
+            if pairs:  # the pairs the second process added, at their places in this one's list
+                places = array("I", range(known))
+                places.extend(self._place(pair) for pair in pairs)
+                for record in records.values():
+                    record.attrs = array("I", map(places.__getitem__, record.attrs))
             self.new.update(records)
             self.rendered += rendered
             self.rendered_elsewhere += rendered
@@ -540,7 +579,8 @@ class CachingWriter(Writer):
                 names[n] = _MISSING
         try:
             calls = [(n, args, digest(self._call_again(env, local, n, args))) for n, args, _ in old.calls]
-            key, _read = key_of(names, old.attrs, calls, self.digests, kept=old.read, same=self._same_item)
+            key, _read = key_of(names, map(self.pairs.__getitem__, old.attrs), calls, self.digests, kept=old.read,
+                                same=self._same_item)
         except Unknown:
             return False
         except Exception:  # a function that fails now: render, and let the template say why
@@ -563,7 +603,7 @@ class CachingWriter(Writer):
     def _explain(self, name, names, old) -> None:
         parts = getattr(old, "parts", None) or {}
         now = {f"name:{n}": self.digests.value(v) for n, v in names.items()}
-        for ref, attribute in old.attrs:
+        for ref, attribute in map(self.pairs.__getitem__, old.attrs):
             try:
                 now[f"attr:{ref}.{attribute}"] = self.digests.attr(ref, attribute)
             except Unknown as exc:
@@ -593,6 +633,7 @@ class CachingWriter(Writer):
         if reads.unknown is not None and os.environ.get("PORTAL_RENDER_DEBUG"):
             print("DEBUG always", name, reads.unknown, file=sys.stderr)
         if reads.unknown is None:
+            reads.attrs = _whole_items(reads.attrs)
             try:
                 key, read = key_of(reads.names, reads.attrs, reads.calls, self.digests, recorded=True)
             except Unknown as exc:
@@ -600,7 +641,7 @@ class CachingWriter(Writer):
                 if os.environ.get("PORTAL_RENDER_DEBUG"):
                     print("DEBUG always", name, "digest:", exc, file=sys.stderr)
             if key is not None:
-                record = Record(tuple(reads.names), tuple(self._intern((ref_of(o), a)) for o, a in reads.attrs),
+                record = Record(tuple(reads.names), array("I", [self._place((ref_of(o), a)) for o, a in reads.attrs]),
                                 tuple(reads.calls), key, read)
                 if os.environ.get("PORTAL_RENDER_DEBUG"):
                     record.parts = {f"name:{n}": self.digests.value(v) for n, v in reads.names.items()}
@@ -609,8 +650,12 @@ class CachingWriter(Writer):
                 self.new[name] = record
         return result
 
-    def _intern(self, pair):
-        return self.interned.setdefault(pair, pair)
+    def _place(self, pair) -> int:
+        place = self.places.get(pair)
+        if place is None:
+            place = self.places[pair] = len(self.pairs)
+            self.pairs.append(pair)
+        return place
 
     def _same_item(self, ref) -> bool:
         """Whether a content item is, as a whole, what the previous build saw: then every attribute
@@ -627,7 +672,7 @@ class CachingWriter(Writer):
         if os.environ.get("PORTAL_RENDER_DEBUG"):
             print("DEBUG items the same:", sum(self.same.values()), "changed:", len(self.same) - sum(self.same.values()),
                   file=sys.stderr)
-        _save(self.records_path, self.code, release, self.new, self._item_digests())
+        _save(self.records_path, self.code, release, self.new, self._item_digests(), self.pairs)
 
     def _item_digests(self) -> dict:
         """The whole digest of every content item the pages read, for the next build's `_same_item`.
@@ -635,7 +680,8 @@ class CachingWriter(Writer):
         written (generators compute in `generate_context`), and were one changed then by a page
         rendered, the same would happen in a clean build, whose bytes are what a reused page has."""
         items = {}
-        for ref in {ref for record in self.new.values() for ref, _a in record.attrs}:
+        pairs = self.pairs
+        for ref in {pairs[i][0] for record in self.new.values() for i in record.attrs}:
             then = self.digests.item(ref)
             if then is not None:
                 items[ref] = then
@@ -664,22 +710,58 @@ def _records_path(settings, output_path) -> Path | None:
     return Path(folder) / "portal-pages.pickle"
 
 
-def _load(path: Path | None, code: str, previous: Path | None) -> tuple[dict, dict]:
-    """The records of the previous release's pages and the digests of the items they read."""
+def _load(path: Path | None, code: str, previous: Path | None) -> tuple[dict, dict, list]:
+    """The records of the previous release's pages, the digests of the items they read and the
+    (item, attribute) pairs the records name (see `_save` for the file's parts)."""
     if path is None or previous is None:
-        return {}, {}
+        return {}, {}, []
+    records: dict = {}
     try:
-        version, stored_code, release, records, items = store_cache.read_pickle(path)
-    except (TypeError, ValueError):
-        return {}, {}
-    if version != VERSION or stored_code != code or Path(release).name != previous.name:
-        return {}, {}
-    return records, items
+        with open(path, "rb") as f:
+            version, stored_code, release, items, refs, names, pair_refs, pair_names = pickle.load(f)
+            if version != VERSION or stored_code != code or Path(release).name != previous.name:
+                return {}, {}, []
+            refs = [tuple(r) for r in refs]
+            pairs = [(refs[r], names[a]) for r, a in zip(array("I", pair_refs), array("I", pair_names))]
+            while True:
+                try:
+                    chunk = pickle.load(f)  # each part has its own memo: a new unpickler each
+                except EOFError:
+                    break
+                for name, names_read, attrs, calls, key, read, parts in chunk:
+                    records[name] = Record(names_read, array("I", attrs), calls, key, read, parts)
+    except (OSError, pickle.PickleError, ValueError, TypeError, AttributeError, ImportError, IndexError, EOFError):
+        return {}, {}, []  # a cache only saves time
+    return records, items, pairs
 
 
-def _save(path: Path | None, code: str, release: Path, records: dict, items: dict) -> None:
-    if path is not None:
-        store_cache.write_pickle(path, (VERSION, code, str(release), records, items))
+def _save(path: Path | None, code: str, release: Path, records: dict, items: dict, pairs: list) -> None:
+    """The records in parts, each pickled with a memo of its own (one pickle of every record and
+    pair kept a table of each object it wrote, 7 MB at 2,000 procedures). First the items' digests
+    and the (item, attribute) pairs, as the items' references and the attributes' names with two
+    lists of places in them; then the records by SAVE_CHUNK, each naming its pairs by place."""
+    if path is None:
+        return
+    refs: dict = {}
+    names: dict = {}
+    pair_refs, pair_names = array("I"), array("I")
+    for ref, attribute in pairs:
+        pair_refs.append(refs.setdefault(ref, len(refs)))
+        pair_names.append(names.setdefault(attribute, len(names)))
+
+    def parts():
+        yield (VERSION, code, str(release), items, list(refs), list(names), pair_refs.tobytes(),
+               pair_names.tobytes())
+        chunk = []
+        for name, r in records.items():
+            chunk.append((name, r.names, r.attrs.tobytes(), r.calls, r.key, r.read, r.parts))
+            if len(chunk) == SAVE_CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    store_cache.write_pickles(path, parts())
 
 
 def _link_or_copy(src: Path, dest: Path) -> None:
