@@ -333,7 +333,7 @@ def search_entries(store) -> list[SearchEntry]:
         {"title": [p.title], "code": [p.code], "keywords": [str(k) for k in p.keywords or []],
          "documents": [d["name"] for d in p.documents or []], "field": [p.field], "agency": [p.agency],
          "result": [p.result] if p.result else []},
-        names=[p.title] + [str(k) for k in p.keywords or []], body_html=str(p.body_html),
+        names=[p.title] + [str(k) for k in p.keywords or []], body_html=p.body_html,  # the item's own string
         facets={"slug": p.slug, "code": p.code, "field": p.field, "online": online.get(p.online, 0),
                 "anywhere": 1 if p.non_geographic else 0},
     ) for p in active(store)]
