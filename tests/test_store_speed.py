@@ -124,3 +124,27 @@ def test_cache_reads_only_changed_files_and_never_hides_a_problem(content, load,
     monkeypatch.setattr(store_cache, "fingerprint", lambda *args: "a schema changed")
     load(content, cache=True)
     assert len(reads) > 40, "a new schema or new code reads every file again"
+
+
+def test_the_cache_is_written_by_a_second_process_and_read_whole(content, load, monkeypatch, tmp_path):
+    """The content cache is pickled by a forked process: this one's strings are left as they were
+    (pickling here would leave a UTF-8 copy inside each Vietnamese string), and the next load, in
+    this process or another, finds the whole file."""
+    from portal_core import content as content_mod
+    from portal_core import store_cache
+
+    monkeypatch.setenv("PORTAL_PARALLEL", "1")
+    monkeypatch.setattr(content_mod.os, "cpu_count", lambda: 2)
+    store = load(content, cache=True)
+    bodies = [i.body_html for i in store.items["procedures"]] + [i.body for i in store.items["procedures"]]
+    assert any(not s.isascii() for s in bodies)
+    grown = [s[:40] for s in bodies if sys.getsizeof(s) != sys.getsizeof((s + ".")[:-1])]
+    assert grown == [], "strings pickled in the build's process"
+    store_cache.wait_for_saves()
+    assert list((tmp_path / "cache").glob("portal-store-*.pickle"))
+
+    reads = []
+    real = content_mod.read_markdown_file
+    monkeypatch.setattr(content_mod, "read_markdown_file", lambda f: reads.append(f.name) or real(f))
+    assert snapshot(load(content, cache=True)) == snapshot(store)
+    assert reads == []

@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import output as files
-from . import registry, render_cache, serving
+from . import registry, render_cache, serving, store_cache
 
 HEAD_BYTES = 4096
 NOINDEX = re.compile(rb'<meta name="robots" content="[^"]*noindex')
@@ -78,6 +78,7 @@ def finalize(pelican) -> None:
     writer = render_cache.current_writer()
     if writer:
         writer.join()  # the pages the batches' second processes rendered are all written
+    store_cache.wait_for_saves()  # the content cache this build started writing
     write_sitemap(output, settings["SITE_URL"])
     write_serving_files(output, settings)
     if settings.get("PORTAL_MINIFY"):

@@ -11,6 +11,7 @@ under CACHE_PATH, one file per content folder.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import pickle
@@ -57,6 +58,23 @@ def write_pickle(path: Path, data) -> None:
         pass  # a cache that cannot be written only costs time
 
 
+def write_pickles(path: Path, parts) -> None:
+    """Write a cache file of several pickles in a row, each with a memo of its own (a reader calls
+    pickle.load on the open file until EOFError), whole (a temporary file renamed over it), or not
+    at all."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            for part in parts:
+                pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:  # a cache that cannot be written only costs time
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def fingerprint(types, settings, checks=()) -> str:
     """`checks`: the format checks validation uses (a plugin may add one)."""
     h = hashlib.sha256(f"{VERSION}|{sys.version}".encode())
@@ -81,6 +99,7 @@ class StoreCache:
         self.old: dict = {}
         self.new: dict = {}
         self.changed = False
+        wait_for_saves()  # an earlier build's file, whole
         if load:
             try:
                 with open(path, "rb") as f:
@@ -123,19 +142,46 @@ class StoreCache:
         self.changed = True
 
     def save(self) -> None:
-        """Write the entries of this build (files gone since are dropped), if anything changed."""
+        """Write the entries of this build (files gone since are dropped), if anything changed.
+
+        A second process writes them (Background) while the build goes on: pickling the whole
+        store takes time, a table of every object while it runs, and leaves each non-ASCII string
+        it wrote holding a UTF-8 copy of itself (CPython keeps the encoding it made), 6 MB at
+        2,000 procedures. The next StoreCache, `finalize` and the end of the process wait for it."""
         if not self.saving or not (self.changed or set(self.old) != set(self.new)):
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".portal-store-", dir=self.path.parent)
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump((self.fp, self.new), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-            cutoff = time.time() - MAX_AGE_DAYS * 86400
-            for other in self.path.parent.glob("portal-store-*.pickle"):
-                if other != self.path and other.stat().st_mtime < cutoff:
-                    other.unlink(missing_ok=True)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        path, data = self.path, (self.fp, self.new)
+
+        def write() -> None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=".portal-store-", dir=path.parent)
+                with os.fdopen(fd, "wb") as f:
+                    pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+                cutoff = time.time() - MAX_AGE_DAYS * 86400
+                for other in path.parent.glob("portal-store-*.pickle"):
+                    if other != path and other.stat().st_mtime < cutoff:
+                        other.unlink(missing_ok=True)
+            except OSError:
+                pass  # a cache that cannot be written only costs time
+
+        from .background import Background
+
+        if not _pending:
+            atexit.register(wait_for_saves)
+        _pending.append(Background(write))
         self.old, self.changed = self.new, False
+
+
+_pending: list = []  # the saves second processes are writing
+
+
+def wait_for_saves() -> None:
+    """Until every cache file this process started writing is written (or failed: a cache only
+    saves time)."""
+    while _pending:
+        try:
+            _pending.pop(0).result()
+        except RuntimeError:
+            pass
