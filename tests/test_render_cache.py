@@ -183,3 +183,26 @@ def test_saved_records_come_back_as_they_were(tmp_path):
     assert rc._load(path, "code", tmp_path / "20260101T000000-2-0") == ({}, {}, [])
     path.write_bytes(path.read_bytes()[:-40])  # cut short: nothing, not a part of it
     assert rc._load(path, "code", release) == ({}, {}, [])
+
+
+def test_an_items_whole_digest_leaves_its_strings_as_they_were():
+    """Digesting an item whole must not leave a UTF-8 copy inside each of its strings (CPython
+    keeps the UTF-8 a binary pickle asks of a string): the digest of every item is taken in each
+    build. The digest still changes with any field."""
+    import sys
+
+    from portal_core import render_cache as rc
+    from portal_core.content import Item
+
+    def item(title):
+        return Item("procedures", "dang-ky-khai-sinh", "procedures/dang-ky-khai-sinh.md",
+                    {"title": title, "documents": [{"name": "Tờ khai đăng ký khai sinh"}]},
+                    body="Người yêu cầu nộp tờ khai và giấy chứng sinh.")
+
+    one = item("Đăng ký khai sinh")
+    strings = [one.data["title"], one.data["documents"][0]["name"], one.body]
+    sizes = [sys.getsizeof(s) for s in strings]
+    first = rc.Digests(None).attr(("procedures", "dang-ky-khai-sinh"), None, one)
+    assert [sys.getsizeof(s) for s in strings] == sizes
+    assert rc.Digests(None).attr(("procedures", "dang-ky-khai-sinh"), None, item("Đăng ký khai sinh")) == first
+    assert rc.Digests(None).attr(("procedures", "dang-ky-khai-sinh"), None, item("Đăng ký khai tử")) != first
