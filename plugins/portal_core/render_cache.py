@@ -724,7 +724,6 @@ def _load(path: Path | None, code: str, previous: Path | None) -> tuple[dict, di
             version, stored_code, release, items, refs, names, pair_refs, pair_names = pickle.load(f)
             if version != VERSION or stored_code != code or Path(release).name != previous.name:
                 return {}, {}, []
-            refs = [tuple(r) for r in refs]
             pairs = [(refs[r], names[a]) for r, a in zip(array("I", pair_refs), array("I", pair_names))]
             while True:
                 try:

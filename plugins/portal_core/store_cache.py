@@ -48,14 +48,7 @@ def read_pickle(path: Path):
 
 def write_pickle(path: Path, data) -> None:
     """Write a cache file whole (a temporary file renamed over it), or not at all."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    write_pickles(path, (data,))
 
 
 def write_pickles(path: Path, parts) -> None:
@@ -153,12 +146,8 @@ class StoreCache:
         path, data = self.path, (self.fp, self.new)
 
         def write() -> None:
+            write_pickle(path, data)
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=".portal-store-", dir=path.parent)
-                with os.fdopen(fd, "wb") as f:
-                    pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
                 cutoff = time.time() - MAX_AGE_DAYS * 86400
                 for other in path.parent.glob("portal-store-*.pickle"):
                     if other != path and other.stat().st_mtime < cutoff:
